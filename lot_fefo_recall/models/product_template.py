@@ -1,0 +1,36 @@
+from odoo import api
+from odoo import fields
+from odoo import models
+from odoo.exceptions import ValidationError
+
+
+class ProductTemplate(models.Model):
+    _inherit = "product.template"
+
+    receipt_min_shelf_life_override = fields.Boolean(
+        string="Own Minimum Shelf Life on Receipt",
+        help="Use the minimum below instead of the product category's.",
+    )
+    receipt_min_shelf_life_days = fields.Integer(
+        string="Minimum Shelf Life on Receipt",
+        help="Receipts of lots that expire sooner than this many days after the receipt "
+        "date are refused. 0: no check.",
+    )
+
+    @api.constrains("receipt_min_shelf_life_days")
+    def _check_receipt_min_shelf_life_days(self):
+        for template in self.filtered(lambda t: t.receipt_min_shelf_life_days < 0):
+            raise ValidationError(
+                self.env._(
+                    "The minimum shelf life on receipt of %(product)s can not be negative "
+                    "(%(days)s days). Use 0 for no check.",
+                    product=template.display_name,
+                    days=template.receipt_min_shelf_life_days,
+                )
+            )
+
+    def _get_receipt_min_shelf_life_days(self):
+        self.ensure_one()
+        if self.receipt_min_shelf_life_override:
+            return self.receipt_min_shelf_life_days
+        return self.categ_id.receipt_min_shelf_life_days

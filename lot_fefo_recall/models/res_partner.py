@@ -1,0 +1,27 @@
+from odoo import api
+from odoo import fields
+from odoo import models
+
+
+class ResPartner(models.Model):
+    _inherit = "res.partner"
+
+    lot_code = fields.Char(
+        compute="_compute_lot_code",
+        store=True,
+        readonly=False,
+        help="Short vendor code used by the {supplier_code} token of lot number patterns. "
+        "Defaults to the capital initials of the name: ABC Corp gives AC.",
+    )
+
+    @api.depends("name")
+    def _compute_lot_code(self):
+        for partner in self:
+            if not partner.lot_code:
+                partner.lot_code = self._lot_code_from_name(partner.name)
+
+    @api.model
+    def _lot_code_from_name(self, name):
+        words = [word for word in (name or "").split() if word[:1].isalnum()]
+        capitals = [word[0] for word in words if word[0].isupper() or word[0].isdigit()]
+        return "".join(capitals or [word[0] for word in words]).upper()

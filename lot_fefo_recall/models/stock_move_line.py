@@ -1,0 +1,163 @@
+from collections import defaultdict
+
+from odoo import fields
+from odoo import models
+from odoo.exceptions import UserError
+
+from . import lot_name_pattern
+
+# How many counter values one look-up tries for a free lot number.
+_COUNTER_LOOKAHEAD = 20
+
+
+class StockMoveLine(models.Model):
+    _inherit = "stock.move.line"
+
+    supplier_lot_name = fields.Char(
+        string="Vendor Lot",
+        help="The vendor's own lot or batch number, as printed on the received goods.",
+    )
+
+    def _prepare_new_lot_vals(self):
+        vals = super()._prepare_new_lot_vals()
+        if self.supplier_lot_name:
+            vals["supplier_lot_name"] = self.supplier_lot_name
+        return vals
+
+    def _action_done(self):
+        res = super()._action_done()
+        self.exists()._fill_batch_register()
+        return res
+
+    def _is_vendor_receipt(self):
+        self.ensure_one()
+        return self.picking_code == "incoming" and self.location_id.usage == "supplier"
+
+    def _prepare_batch_register_vals(self):
+        """Register values a vendor receipt line gives its lot; only fields the lot does
+        not have yet are returned, so a later receipt never overwrites the first."""
+        self.ensure_one()
+        lot = self.lot_id
+        vals = {}
+        if not lot.receipt_picking_id:
+            vals["receipt_picking_id"] = self.picking_id.id
+            vals["receipt_date"] = self.date
+        vendor = self.picking_id.partner_id.commercial_partner_id
+        if vendor and not lot.supplier_id:
+            vals["supplier_id"] = vendor.id
+        if self.supplier_lot_name and not lot.supplier_lot_name:
+            vals["supplier_lot_name"] = self.supplier_lot_name
+        return vals
+
+    def _fill_batch_register(self):
+        """Called on lines just validated (their move is not marked done yet)."""
+        lines = self.filtered(lambda ml: ml.lot_id and ml._is_vendor_receipt()).sorted("date")
+        seen_lots = set()
+        for line in lines:
+            if line.lot_id.id in seen_lots:
+                continue
+            seen_lots.add(line.lot_id.id)
+            vals = line._prepare_batch_register_vals()
+            if vals:
+                line.lot_id.write(vals)
+
+    def _get_lot_name_pattern(self):
+        self.ensure_one()
+        return (
+            self.product_id.categ_id._get_lot_name_pattern()
+            or self.company_id.lot_name_pattern
+            or self.env.company.lot_name_pattern
+        )
+
+    def _assign_generated_lot_names(self):
+        """Set ``lot_name`` on these receipt lines from their product's pattern.
+
+        Lines of one product in one receipt share one lot. A name already used for the
+        product, by a lot or by a pending receipt line, takes the next counter value:
+        ``{seq:<width>}`` when the pattern has one, else a ``-2``, ``-3``... suffix.
+        """
+        if not self:
+            return
+        receipt_day = fields.Date.context_today(self)
+        groups = defaultdict(lambda: self.browse())
+        for line in self:
+            groups[(line.picking_id, line.product_id)] |= line
+        requests = []
+        for (picking, product), lines in groups.items():
+            pattern = lines[0]._get_lot_name_pattern()
+            values = picking._get_lot_name_values(product, receipt_day)
+            if not lot_name_pattern.render(self.env, pattern, values):
+                raise UserError(
+                    self.env._(
+                        "The lot number pattern %(pattern)s gives an empty lot number for "
+                        "%(product)s on %(picking)s. Set the vendor's lot code or the "
+                        "product's internal reference, or change the pattern.",
+                        pattern=pattern,
+                        product=product.display_name,
+                        picking=picking.name,
+                    )
+                )
+            requests.append((lines, product, pattern, values))
+        names = self._pick_free_lot_names(requests)
+        for (lines, *_rest), name in zip(requests, names, strict=True):
+            lines.write({"lot_name": name})
+
+    def _pick_free_lot_names(self, requests):
+        """One free name per ``(lines, product, pattern, values)`` request, looking up
+        the names in use for all requests at once, a window of counters at a time."""
+        names = [None] * len(requests)
+        taken = defaultdict(set)
+        start = 1
+        while None in names:
+            window = range(start, start + _COUNTER_LOOKAHEAD)
+            candidates = {
+                index: [self._lot_name_candidate(pattern, values, counter) for counter in window]
+                for index, (_lines, _product, pattern, values) in enumerate(requests)
+                if names[index] is None
+            }
+            in_use = self._lot_names_in_use(
+                {requests[index][1].id for index in candidates},
+                {name for names_ in candidates.values() for name in names_},
+            )
+            for index, options in candidates.items():
+                product_id = requests[index][1].id
+                used = taken[product_id] | in_use[product_id]
+                free = next((name for name in options if name not in used), None)
+                if free:
+                    names[index] = free
+                    taken[product_id].add(free)
+            start += _COUNTER_LOOKAHEAD
+        return names
+
+    def _lot_name_candidate(self, pattern, values, counter):
+        if lot_name_pattern.has_counter(self.env, pattern):
+            return lot_name_pattern.render(self.env, pattern, values, counter)
+        name = lot_name_pattern.render(self.env, pattern, values)
+        return name if counter == 1 else f"{name}-{counter}"
+
+    def _lot_names_in_use(self, product_ids, names):
+        """Names of ``names`` already used per product id, by a lot of any company or by
+        a receipt line not yet validated."""
+        in_use = defaultdict(set)
+        lots = (
+            self.env["stock.lot"]
+            .sudo()
+            .search_fetch(
+                [("product_id", "in", list(product_ids)), ("name", "in", list(names))],
+                ["name", "product_id"],
+            )
+        )
+        for lot in lots:
+            in_use[lot.product_id.id].add(lot.name)
+        pending = self.sudo().search_fetch(
+            [
+                ("product_id", "in", list(product_ids)),
+                ("lot_name", "in", list(names)),
+                ("lot_id", "=", False),
+                ("state", "not in", ("done", "cancel")),
+            ],
+            ["lot_name", "product_id"],
+        )
+        for line in pending:
+            in_use[line.product_id.id].add(line.lot_name)
+        return in_use

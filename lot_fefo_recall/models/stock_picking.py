@@ -1,0 +1,143 @@
+import datetime
+
+from odoo import fields
+from odoo import models
+from odoo.exceptions import UserError
+
+
+class StockPicking(models.Model):
+    _inherit = "stock.picking"
+
+    def action_generate_lot_names(self):
+        """Give every lot-tracked receipt line without a lot an internal lot number,
+        before validation, so that labels can be printed."""
+        lines = self._get_lines_needing_lot_name()
+        if not lines:
+            raise UserError(
+                self.env._(
+                    "Every lot-tracked line of %(pickings)s already has a lot number.",
+                    pickings=", ".join(self.mapped("name")),
+                )
+            )
+        lines._assign_generated_lot_names()
+        return True
+
+    def _sanity_check(self, separate_pickings=True):
+        # Generated here, after draft receipts were confirmed and given their lines by
+        # button_validate, and before core refuses lines without a lot.
+        self._get_lines_needing_lot_name()._assign_generated_lot_names()
+        return super()._sanity_check(separate_pickings=separate_pickings)
+
+    def _pre_action_done_hook(self):
+        if not self._shelf_life_override_allowed():
+            problems = self._get_receipt_shelf_life_problems()
+            if problems:
+                return self._action_refuse_short_shelf_life(problems)
+        return super()._pre_action_done_hook()
+
+    def _get_lines_needing_lot_name(self):
+        return self.move_line_ids.filtered(
+            lambda ml: (
+                ml.state not in ("done", "cancel")
+                and ml.picking_code == "incoming"
+                and ml.picking_type_id.use_create_lots
+                and ml.product_id.tracking == "lot"
+                and not ml.lot_id
+                and not ml.lot_name
+                and ml.quantity
+            )
+        )
+
+    def _shelf_life_override_allowed(self):
+        return self.env.context.get(
+            "lot_fefo_accept_short_shelf_life"
+        ) and self.env.user.has_group("lot_fefo_recall.group_quality_manager")
+
+    def _get_receipt_shelf_life_problems(self):
+        """Vendor receipt lines whose lot is expired, or expires sooner after today than
+        the product's minimum shelf life on receipt.
+
+        :return: list of dicts (line, message); a lot without expiration date of an
+            expiry-tracked product is refused at once, that is not a matter of degree.
+        """
+        now = fields.Datetime.now()
+        problems = []
+        lines = self.move_line_ids.filtered(
+            lambda ml: (
+                ml.state not in ("done", "cancel")
+                and ml.quantity
+                and ml.product_id.use_expiration_date
+                and ml.product_id.tracking != "none"
+                and ml._is_vendor_receipt()
+            )
+        )
+        for line in lines:
+            product = line.product_id
+            lot_label = line.lot_id.name or line.lot_name or self.env._("(no lot)")
+            expiration = line.lot_id.expiration_date if line.lot_id else line.expiration_date
+            if not expiration:
+                raise UserError(
+                    self.env._(
+                        "%(product)s lot %(lot)s has no expiration date. Enter it on the "
+                        "receipt %(picking)s before validating: products that use "
+                        "expiration dates can not be received without one.",
+                        product=product.display_name,
+                        lot=lot_label,
+                        picking=line.picking_id.name,
+                    )
+                )
+            minimum = product.product_tmpl_id._get_receipt_min_shelf_life_days()
+            expiry_text = fields.Date.to_string(fields.Date.context_today(self, expiration))
+            if expiration <= now:
+                message = self.env._(
+                    "%(product)s lot %(lot)s expired on %(date)s.",
+                    product=product.display_name,
+                    lot=lot_label,
+                    date=expiry_text,
+                )
+            elif minimum and expiration - now < datetime.timedelta(days=minimum):
+                message = self.env._(
+                    "%(product)s lot %(lot)s expires on %(date)s, %(left)s days after receipt; "
+                    "the minimum on receipt is %(minimum)s days.",
+                    product=product.display_name,
+                    lot=lot_label,
+                    date=expiry_text,
+                    left=(expiration - now).days,
+                    minimum=minimum,
+                )
+            else:
+                continue
+            problems.append({"line": line, "message": message})
+        return problems
+
+    def _action_refuse_short_shelf_life(self, problems):
+        summary = "\n".join(problem["message"] for problem in problems)
+        if not self.env.user.has_group("lot_fefo_recall.group_quality_manager"):
+            raise UserError(
+                self.env._(
+                    "This receipt can not be validated:\n%(problems)s\n"
+                    "Return the goods to the vendor, or ask a quality manager to accept them.",
+                    problems=summary,
+                )
+            )
+        return {
+            "name": self.env._("Short Shelf Life on Receipt"),
+            "type": "ir.actions.act_window",
+            "res_model": "stock.receipt.shelf.life.wizard",
+            "view_mode": "form",
+            "target": "new",
+            "context": dict(
+                self.env.context,
+                default_picking_ids=[fields.Command.set(self.ids)],
+                default_problem_text=summary,
+            ),
+        }
+
+    def _get_lot_name_values(self, product, receipt_day):
+        self.ensure_one()
+        return {
+            "supplier_code": self.partner_id.commercial_partner_id.lot_code or "",
+            "product_code": product.default_code or "",
+            "warehouse_code": self.picking_type_id.warehouse_id.code or "",
+            "date": receipt_day,
+        }

@@ -1,0 +1,123 @@
+from contextlib import contextmanager
+from datetime import datetime
+
+from odoo import Command
+from odoo.tests import TransactionCase
+from odoo.tests import new_test_user
+
+
+class LotFefoRecallCase(TransactionCase):
+    """A world of our own: a warehouse, lot-tracked products with expiry dates,
+    vendors and customers, a stock user and a quality manager."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.env = cls.env(context=dict(cls.env.context, tracking_disable=True))
+        cls.company = cls.env.company
+        cls.company.lot_name_pattern = "{supplier_code}-{date:%Y%m%d}"
+        cls.env.user.group_ids += cls.env.ref("stock.group_production_lot")
+        cls.warehouse = cls.env["stock.warehouse"].create(
+            {"name": "Lot FEFO Warehouse", "code": "LFW", "company_id": cls.company.id}
+        )
+        cls.stock_location = cls.warehouse.lot_stock_id
+        cls.supplier_location = cls.env.ref("stock.stock_location_suppliers")
+        cls.customer_location = cls.env.ref("stock.stock_location_customers")
+        cls.picking_type_in = cls.warehouse.in_type_id
+        cls.picking_type_out = cls.warehouse.out_type_id
+
+        cls.category = cls.env["product.category"].create({"name": "Dated Food"})
+        cls.product = cls.env["product.product"].create(
+            {
+                "name": "Strawberry Jam",
+                "default_code": "JAM",
+                "categ_id": cls.category.id,
+                "is_storable": True,
+                "tracking": "lot",
+                "use_expiration_date": True,
+                "expiration_time": 180,
+                "standard_price": 3.0,
+            }
+        )
+        cls.product_undated = cls.env["product.product"].create(
+            {
+                "name": "Glass Jar",
+                "default_code": "JAR",
+                "categ_id": cls.category.id,
+                "is_storable": True,
+                "tracking": "lot",
+            }
+        )
+        cls.vendor = cls.env["res.partner"].create({"name": "ABC Corp", "is_company": True})
+        cls.vendor_contact = cls.env["res.partner"].create(
+            {"name": "Jane Doe", "parent_id": cls.vendor.id}
+        )
+        cls.other_vendor = cls.env["res.partner"].create(
+            {"name": "Green Valley Farms", "is_company": True}
+        )
+        cls.customer = cls.env["res.partner"].create(
+            {"name": "Big Box Retail", "is_company": True}
+        )
+
+        cls.stock_user = new_test_user(
+            cls.env,
+            login="lfr_stock_user",
+            groups="stock.group_stock_user,stock.group_production_lot",
+        )
+        cls.quality_manager = new_test_user(
+            cls.env,
+            login="lfr_quality_manager",
+            groups="lot_fefo_recall.group_quality_manager,stock.group_production_lot",
+        )
+
+    @classmethod
+    def _new_receipt(cls, lines, partner=None, user=None):
+        """A confirmed receipt; ``lines`` are ``(product, quantity, line values)``, the
+        values going to the move's single detailed operation (lot_name,
+        expiration_date, supplier_lot_name...)."""
+        env = cls.env(user=user) if user else cls.env
+        picking = env["stock.picking"].create(
+            {
+                "picking_type_id": cls.picking_type_in.id,
+                "partner_id": (partner or cls.vendor).id,
+                "location_id": cls.supplier_location.id,
+                "location_dest_id": cls.stock_location.id,
+                "move_ids": [
+                    Command.create(
+                        {
+                            "product_id": product.id,
+                            "product_uom_qty": quantity,
+                            "location_id": cls.supplier_location.id,
+                            "location_dest_id": cls.stock_location.id,
+                        }
+                    )
+                    for product, quantity, _vals in lines
+                ],
+            }
+        )
+        picking.action_confirm()
+        for move, (_product, quantity, vals) in zip(picking.move_ids, lines, strict=True):
+            move.move_line_ids.write(dict({"quantity": quantity, "picked": True}, **vals))
+        return picking
+
+    @classmethod
+    def _put_in_stock(cls, product, quantity, lot_name, expiration, location=None):
+        lot = cls.env["stock.lot"].create(
+            {"name": lot_name, "product_id": product.id, "expiration_date": expiration}
+        )
+        cls.env["stock.quant"]._update_available_quantity(
+            product, location or cls.stock_location, quantity, lot_id=lot
+        )
+        return lot
+
+    @staticmethod
+    def _dt(text):
+        return datetime.fromisoformat(text)
+
+    @contextmanager
+    def assertRefused(self, exception, regex):
+        """The user's error is raised and, as in a real request, what was written on the
+        way is rolled back and the cache cleared, so that tests can check that nothing
+        was written."""
+        with self.assertRaisesRegex(exception, regex), self.env.cr.savepoint():
+            yield

@@ -1,0 +1,1 @@
+from . import stock_receipt_shelf_life_wizard
