@@ -18,7 +18,9 @@
         "views/product_template_views.xml",
         "views/res_partner_views.xml",
         "views/res_config_settings_views.xml",
-        "wizards/stock_receipt_shelf_life_wizard_views.xml",
+        "views/stock_shelf_life_rule_views.xml",
+        "views/stock_fefo_compliance_report_views.xml",
+        "wizards/stock_lot_check_wizard_views.xml",
         "views/menus.xml",
     ],
     "demo": [

@@ -3,6 +3,10 @@ from . import product_template
 from . import res_company
 from . import res_config_settings
 from . import res_partner
+from . import sale_order
 from . import stock_lot
+from . import stock_move
 from . import stock_move_line
 from . import stock_picking
+from . import stock_quant
+from . import stock_shelf_life_rule

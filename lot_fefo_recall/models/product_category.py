@@ -1,8 +1,6 @@
 import datetime
 
-from odoo import api
-from odoo import fields
-from odoo import models
+from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
 from . import lot_name_pattern

@@ -1,6 +1,4 @@
-from odoo import api
-from odoo import fields
-from odoo import models
+from odoo import api, fields, models
 
 
 class ResPartner(models.Model):
@@ -12,6 +10,13 @@ class ResPartner(models.Model):
         readonly=False,
         help="Short vendor code used by the {supplier_code} token of lot number patterns. "
         "Defaults to the capital initials of the name: ABC Corp gives AC.",
+    )
+
+    shelf_life_rule_ids = fields.One2many(
+        "stock.shelf.life.rule",
+        "partner_id",
+        string="Shelf Life Rules",
+        help="Minimum remaining shelf life this customer accepts.",
     )
 
     @api.depends("name")

@@ -1,8 +1,8 @@
 from collections import defaultdict
 
-from odoo import fields
-from odoo import models
+from odoo import fields, models
 from odoo.exceptions import UserError
+from odoo.fields import Domain
 
 from . import lot_name_pattern
 
@@ -17,6 +17,14 @@ class StockMoveLine(models.Model):
         string="Vendor Lot",
         help="The vendor's own lot or batch number, as printed on the received goods.",
     )
+    fefo_compliant = fields.Boolean(
+        string="FEFO Compliant",
+        copy=False,
+        readonly=True,
+        help="Set when a customer delivery line is validated: false when a lot that "
+        "expires earlier, met the customer's rule and was available in the source "
+        "location was passed over. Empty for other lines.",
+    )
 
     def _prepare_new_lot_vals(self):
         vals = super()._prepare_new_lot_vals()
@@ -25,9 +33,52 @@ class StockMoveLine(models.Model):
         return vals
 
     def _action_done(self):
+        self._set_fefo_compliance()
         res = super()._action_done()
         self.exists()._fill_batch_register()
         return res
+
+    def _set_fefo_compliance(self):
+        """Before the stock moves: was an earlier-expiring lot, acceptable to the
+        customer and available in the source location, passed over? One query per
+        product, source location and customer minimum, not per line."""
+        lines = self.filtered(
+            lambda ml: (
+                ml.lot_id.expiration_date
+                and ml.quantity
+                and ml.product_id.use_expiration_date
+                and ml.move_id._get_shelf_life_customer_move()
+            )
+        )
+        groups = defaultdict(lambda: self.browse())
+        for line in lines:
+            _rule, min_expiration = line.move_id._get_shelf_life_requirement()
+            groups[(line.product_id, line.move_id.location_id, min_expiration)] |= line
+        now = fields.Datetime.now()
+        for (product, location, min_expiration), group in groups.items():
+            latest = max(group.lot_id.mapped("expiration_date"))
+            domain = self.env["stock.quant"]._get_shippable_domain(
+                product, location, now
+            ) & Domain("expiration_date", "<", latest)
+            if min_expiration:
+                domain &= Domain("expiration_date", ">=", min_expiration)
+            quants = (
+                self.env["stock.quant"]
+                .sudo()
+                .search_fetch(
+                    domain, ["lot_id", "expiration_date", "quantity", "reserved_quantity"]
+                )
+            )
+            available = quants.filtered(
+                lambda q: q.product_uom_id.compare(q.quantity - q.reserved_quantity, 0) > 0
+            )
+            for line in group:
+                passed_over = available.filtered(
+                    lambda q, line=line: (
+                        q.lot_id != line.lot_id and q.expiration_date < line.lot_id.expiration_date
+                    )
+                )
+                line.fefo_compliant = not passed_over
 
     def _is_vendor_receipt(self):
         self.ensure_one()

@@ -1,12 +1,23 @@
 import datetime
 
-from odoo import fields
-from odoo import models
+from odoo import api, fields, models
 from odoo.exceptions import UserError
 
 
 class StockPicking(models.Model):
     _inherit = "stock.picking"
+
+    shelf_life_shortage = fields.Text(
+        compute="_compute_shelf_life_shortage",
+        help="Lines not fully reserved because the stock on hand does not meet the "
+        "customer's minimum remaining shelf life.",
+    )
+
+    @api.depends("move_ids.shelf_life_shortage")
+    def _compute_shelf_life_shortage(self):
+        for picking in self:
+            notes = picking.move_ids.filtered("shelf_life_shortage").mapped("shelf_life_shortage")
+            picking.shelf_life_shortage = "\n".join(notes) or False
 
     def action_generate_lot_names(self):
         """Give every lot-tracked receipt line without a lot an internal lot number,
@@ -29,10 +40,10 @@ class StockPicking(models.Model):
         return super()._sanity_check(separate_pickings=separate_pickings)
 
     def _pre_action_done_hook(self):
-        if not self._shelf_life_override_allowed():
-            problems = self._get_receipt_shelf_life_problems()
-            if problems:
-                return self._action_refuse_short_shelf_life(problems)
+        # First, so that a refused transfer writes nothing (not even the picked flags).
+        problems = self._get_lot_check_problems()
+        if problems and not self._lot_check_override_allowed():
+            return self._action_refuse_lot_checks(problems)
         return super()._pre_action_done_hook()
 
     def _get_lines_needing_lot_name(self):
@@ -48,10 +59,67 @@ class StockPicking(models.Model):
             )
         )
 
-    def _shelf_life_override_allowed(self):
-        return self.env.context.get(
-            "lot_fefo_accept_short_shelf_life"
-        ) and self.env.user.has_group("lot_fefo_recall.group_quality_manager")
+    def _lot_check_override_allowed(self):
+        return self.env.context.get("lot_fefo_accept_lot_checks") and self.env.user.has_group(
+            "lot_fefo_recall.group_quality_manager"
+        )
+
+    def _get_lot_check_problems(self):
+        """Lines a quality manager must accept before validation, as a list of dicts
+        (line, message). Refusals nobody can override raise at once."""
+        return self._get_receipt_shelf_life_problems() + self._get_delivery_lot_problems()
+
+    def _get_delivery_lot_problems(self):
+        """Customer delivery lines with a lot: a blocked lot is refused outright; a lot
+        that breaks the customer's shelf life rule is a problem to accept."""
+        problems = []
+        lines = self.move_line_ids.filtered(
+            lambda ml: (
+                ml.state not in ("done", "cancel")
+                and ml.quantity
+                and ml.lot_id
+                and ml.move_id._get_shelf_life_customer_move()
+            )
+        )
+        blocked = lines.filtered(lambda ml: ml.lot_id.is_blocked)
+        if blocked:
+            raise UserError(
+                self.env._(
+                    "Blocked lots can not be shipped: %(lots)s. Pick other lots.",
+                    lots=", ".join(
+                        self.env._(
+                            "%(product)s lot %(lot)s (%(reason)s)",
+                            product=line.product_id.display_name,
+                            lot=line.lot_id.name,
+                            reason=line.lot_id.block_reason or self.env._("blocked"),
+                        )
+                        for line in blocked
+                    ),
+                )
+            )
+        for line in lines.filtered(lambda ml: ml.product_id.use_expiration_date):
+            rule, min_expiration = line.move_id._get_shelf_life_requirement()
+            expiration = line.lot_id.expiration_date
+            if not rule or not expiration or expiration >= min_expiration:
+                continue
+            delivery = line.move_id._get_shelf_life_customer_move()
+            customer = delivery.partner_id or delivery.picking_id.partner_id
+            problems.append(
+                {
+                    "line": line,
+                    "message": self.env._(
+                        "%(product)s lot %(lot)s expires on %(date)s: it does not meet "
+                        "%(customer)s's %(minimum)s (shipping on %(ship)s).",
+                        product=line.product_id.display_name,
+                        lot=line.lot_id.name,
+                        date=fields.Date.to_string(fields.Date.context_today(self, expiration)),
+                        customer=customer.commercial_partner_id.name,
+                        minimum=rule._describe_minimum(line.product_id),
+                        ship=fields.Date.to_string(fields.Date.context_today(self, delivery.date)),
+                    ),
+                }
+            )
+        return problems
 
     def _get_receipt_shelf_life_problems(self):
         """Vendor receipt lines whose lot is expired, or expires sooner after today than
@@ -110,20 +178,20 @@ class StockPicking(models.Model):
             problems.append({"line": line, "message": message})
         return problems
 
-    def _action_refuse_short_shelf_life(self, problems):
+    def _action_refuse_lot_checks(self, problems):
         summary = "\n".join(problem["message"] for problem in problems)
         if not self.env.user.has_group("lot_fefo_recall.group_quality_manager"):
             raise UserError(
                 self.env._(
-                    "This receipt can not be validated:\n%(problems)s\n"
-                    "Return the goods to the vendor, or ask a quality manager to accept them.",
+                    "This transfer can not be validated:\n%(problems)s\n"
+                    "Pick other lots, or ask a quality manager to accept these.",
                     problems=summary,
                 )
             )
         return {
-            "name": self.env._("Short Shelf Life on Receipt"),
+            "name": self.env._("Lot Checks"),
             "type": "ir.actions.act_window",
-            "res_model": "stock.receipt.shelf.life.wizard",
+            "res_model": "stock.lot.check.wizard",
             "view_mode": "form",
             "target": "new",
             "context": dict(

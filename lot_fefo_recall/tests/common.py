@@ -2,8 +2,7 @@ from contextlib import contextmanager
 from datetime import datetime
 
 from odoo import Command
-from odoo.tests import TransactionCase
-from odoo.tests import new_test_user
+from odoo.tests import TransactionCase, new_test_user
 
 
 class LotFefoRecallCase(TransactionCase):
@@ -99,6 +98,43 @@ class LotFefoRecallCase(TransactionCase):
         for move, (_product, quantity, vals) in zip(picking.move_ids, lines, strict=True):
             move.move_line_ids.write(dict({"quantity": quantity, "picked": True}, **vals))
         return picking
+
+    @classmethod
+    def _new_delivery(cls, partner, lines, date=None, picking_type=None, location_dest=None):
+        """A confirmed delivery of ``lines`` (``(product, quantity)``) to ``partner``."""
+        picking_type = picking_type or cls.picking_type_out
+        location_dest = location_dest or cls.customer_location
+        vals = {
+            "picking_type_id": picking_type.id,
+            "partner_id": partner.id,
+            "location_id": cls.stock_location.id,
+            "location_dest_id": location_dest.id,
+            "move_ids": [
+                Command.create(
+                    {
+                        "product_id": product.id,
+                        "product_uom_qty": quantity,
+                        "location_id": cls.stock_location.id,
+                        "location_dest_id": location_dest.id,
+                        "partner_id": partner.id,
+                    }
+                )
+                for product, quantity in lines
+            ],
+        }
+        if date:
+            vals["scheduled_date"] = date
+        picking = cls.env["stock.picking"].create(vals)
+        picking.action_confirm()
+        return picking
+
+    @staticmethod
+    def _reserved(picking):
+        """``{lot name: reserved quantity}`` of a picking."""
+        result = {}
+        for line in picking.move_line_ids:
+            result[line.lot_id.name] = result.get(line.lot_id.name, 0) + line.quantity
+        return result
 
     @classmethod
     def _put_in_stock(cls, product, quantity, lot_name, expiration, location=None):

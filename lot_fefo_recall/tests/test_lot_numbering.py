@@ -2,10 +2,8 @@ import datetime
 
 from freezegun import freeze_time
 
-from odoo.exceptions import UserError
-from odoo.exceptions import ValidationError
-from odoo.tests import Form
-from odoo.tests import tagged
+from odoo.exceptions import UserError, ValidationError
+from odoo.tests import Form, tagged
 
 from odoo.addons.lot_fefo_recall.models import lot_name_pattern
 

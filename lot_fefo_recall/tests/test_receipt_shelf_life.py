@@ -1,10 +1,7 @@
 from freezegun import freeze_time
 
-from odoo.exceptions import AccessError
-from odoo.exceptions import UserError
-from odoo.exceptions import ValidationError
-from odoo.tests import Form
-from odoo.tests import tagged
+from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.tests import Form, tagged
 
 from .common import LotFefoRecallCase
 
@@ -101,7 +98,7 @@ class TestReceiptShelfLife(LotFefoRecallCase):
     def test_quality_manager_accepts_with_reason(self):
         picking = self._receipt("2026-07-15 10:00:00")
         action = picking.with_user(self.quality_manager).button_validate()
-        self.assertEqual(action["res_model"], "stock.receipt.shelf.life.wizard")
+        self.assertEqual(action["res_model"], "stock.lot.check.wizard")
         wizard_form = Form.from_action(self.env(user=self.quality_manager), action)
         self.assertIn("60 days", wizard_form.problem_text)
         wizard_form.reason = "   "
@@ -120,13 +117,11 @@ class TestReceiptShelfLife(LotFefoRecallCase):
 
     def test_stock_user_can_not_force(self):
         picking = self._receipt("2026-07-15 10:00:00")
-        forced = picking.with_user(self.stock_user).with_context(
-            lot_fefo_accept_short_shelf_life=True
-        )
+        forced = picking.with_user(self.stock_user).with_context(lot_fefo_accept_lot_checks=True)
         with self.assertRefused(UserError, "ask a quality manager"):
             forced.button_validate()
         with self.assertRaises(AccessError), self.env.cr.savepoint():
-            self.env["stock.receipt.shelf.life.wizard"].with_user(self.stock_user).create(
+            self.env["stock.lot.check.wizard"].with_user(self.stock_user).create(
                 {"picking_ids": [picking.id], "reason": "me"}
             )
         self._assert_nothing_received(picking)

@@ -1,1 +1,1 @@
-from . import stock_receipt_shelf_life_wizard
+from . import stock_lot_check_wizard

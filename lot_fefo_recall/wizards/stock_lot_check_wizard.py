@@ -1,36 +1,36 @@
 from markupsafe import Markup
 
-from odoo import fields
-from odoo import models
-from odoo.exceptions import AccessError
-from odoo.exceptions import UserError
+from odoo import fields, models
+from odoo.exceptions import AccessError, UserError
 
 
-class StockReceiptShelfLifeWizard(models.TransientModel):
-    _name = "stock.receipt.shelf.life.wizard"
-    _description = "Accept a receipt with short shelf life"
+class StockLotCheckWizard(models.TransientModel):
+    _name = "stock.lot.check.wizard"
+    _description = "Accept lots that fail a lot check"
 
-    picking_ids = fields.Many2many("stock.picking", string="Receipts", required=True)
+    picking_ids = fields.Many2many("stock.picking", string="Transfers", required=True)
     problem_text = fields.Text(string="Lots", readonly=True)
-    reason = fields.Text(required=True, help="Why these lots are accepted; posted on the receipt.")
+    reason = fields.Text(
+        required=True, help="Why these lots are accepted anyway; posted on the transfer."
+    )
 
     def action_accept(self):
-        """Validate the receipts anyway, leaving the reason in their chatter."""
+        """Validate the transfers anyway, leaving the reason in their chatter."""
         self.ensure_one()
         if not self.env.user.has_group("lot_fefo_recall.group_quality_manager"):
             raise AccessError(
-                self.env._("Only quality managers can accept lots with short shelf life.")
+                self.env._("Only quality managers can accept lots that fail a lot check.")
             )
         if not (self.reason or "").strip():
             raise UserError(self.env._("Give the reason for accepting these lots."))
         pickings = self.picking_ids.with_context(
-            lot_fefo_accept_short_shelf_life=True, skip_expired=True
+            lot_fefo_accept_lot_checks=True, skip_expired=True
         )
-        problems = pickings._get_receipt_shelf_life_problems()
+        problems = pickings._get_lot_check_problems()
         for picking in pickings:
             lines = [p["message"] for p in problems if p["line"].picking_id == picking]
             header = self.env._(
-                "Short shelf life accepted by %(user)s. Reason: %(reason)s",
+                "Lot check overridden by %(user)s. Reason: %(reason)s",
                 user=self.env.user.name,
                 reason=self.reason.strip(),
             )

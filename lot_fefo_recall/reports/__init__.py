@@ -1,0 +1,1 @@
+from . import stock_fefo_compliance_report
