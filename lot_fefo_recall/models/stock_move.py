@@ -53,19 +53,25 @@ class StockMove(models.Model):
             context["lot_fefo_min_expiration"] = min_expiration
         return context
 
+    def _is_customer_delivery(self):
+        self.ensure_one()
+        return (
+            self.picking_type_id.code == "outgoing" and self.location_dest_id.usage == "customer"
+        )
+
     def _get_shelf_life_customer_move(self):
-        """The delivery to a customer this move ends in: itself, or the last move of its
-        pick/pack/ship chain. Empty for receipts, internal transfers and manufacturing."""
+        """The move whose customer and date the shelf life rule is about: this move when
+        it delivers to a customer or is the first step of a delivery (its final location
+        is the customer's, as a pick of pick-and-ship), else the customer delivery it
+        feeds. Empty for receipts, internal transfers and manufacturing."""
         self.ensure_one()
         move = self
         for _depth in range(_MAX_CHAIN_DEPTH):
-            if move.picking_type_id.code == "outgoing":
-                break
+            if move._is_customer_delivery() or move.location_final_id.usage == "customer":
+                return move
             move = move.move_dest_ids[:1]
             if not move:
-                return self.browse()
-        if move.picking_type_id.code == "outgoing" and move.location_dest_id.usage == "customer":
-            return move
+                break
         return self.browse()
 
     def _get_shelf_life_requirement(self):

@@ -47,7 +47,7 @@ class StockMoveLine(models.Model):
                 ml.lot_id.expiration_date
                 and ml.quantity
                 and ml.product_id.use_expiration_date
-                and ml.move_id._get_shelf_life_customer_move()
+                and ml.move_id._is_customer_delivery()
             )
         )
         groups = defaultdict(lambda: self.browse())

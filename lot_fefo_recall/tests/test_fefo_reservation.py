@@ -112,6 +112,35 @@ class TestFefoReservation(LotFefoRecallCase):
         self.assertIs(result, True, "enough stock meets the rule: no warning")
         self.assertEqual(self._reserved(order.picking_ids), {"L90": 10, "L200": 2})
 
+    def test_two_step_delivery(self):
+        """The pick of a pick-and-ship delivery already takes only lots the customer
+        accepts, and the ship step then takes what the pick brought."""
+        self.warehouse.delivery_steps = "pick_ship"
+        order = self.env["sale.order"].create(
+            {
+                "partner_id": self.customer.id,
+                "warehouse_id": self.warehouse.id,
+                "order_line": [
+                    Command.create({"product_id": self.product.id, "product_uom_qty": 5})
+                ],
+            }
+        )
+        order.action_confirm()
+        pick = order.picking_ids.filtered(
+            lambda p: p.picking_type_id == self.warehouse.pick_type_id
+        )
+        ship = order.picking_ids - pick
+        pick.action_assign()
+        self.assertEqual(self._reserved(pick), {"L90": 5})
+        pick.button_validate()
+        ship = order.picking_ids - pick
+        if ship.state != "assigned":
+            ship.action_assign()
+        self.assertEqual(self._reserved(ship), {"L90": 5})
+        ship.button_validate()
+        self.assertEqual(ship.state, "done")
+        self.assertTrue(ship.move_line_ids.fefo_compliant)
+
     def test_sale_order_warns_when_short(self):
         order = self.env["sale.order"].create(
             {
