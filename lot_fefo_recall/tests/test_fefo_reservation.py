@@ -93,6 +93,24 @@ class TestFefoReservation(LotFefoRecallCase):
         internal.action_assign()
         self.assertEqual(self._reserved(internal), {"L20": 5})
 
+    def test_fefo_by_default(self):
+        """Earliest expiry leaves first, whatever the arrival order."""
+        product = self.env["product.product"].create(
+            {
+                "name": "Apricot Jam",
+                "categ_id": self.category.id,
+                "is_storable": True,
+                "tracking": "lot",
+                "use_expiration_date": True,
+            }
+        )
+        self.assertFalse(product.categ_id.removal_strategy_id)
+        self._put_in_stock(product, 5, "A-LATE", "2026-12-01 10:00:00")
+        self._put_in_stock(product, 5, "A-EARLY", "2026-07-01 10:00:00")
+        picking = self._new_delivery(self.no_rule_customer, [(product, 3)])
+        picking.action_assign()
+        self.assertEqual(self._reserved(picking), {"A-EARLY": 3})
+
     def test_explicit_removal_strategy_respected(self):
         self.category.removal_strategy_id = self.env.ref("stock.removal_lifo")
         picking = self._deliver(self.no_rule_customer, 5)
