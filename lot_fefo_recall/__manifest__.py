@@ -11,6 +11,9 @@
     "data": [
         "security/lot_fefo_recall_security.xml",
         "security/ir.model.access.csv",
+        "data/ir_sequence_data.xml",
+        "data/mail_template_data.xml",
+        "reports/stock_recall_reports.xml",
         "views/stock_lot_views.xml",
         "views/stock_move_line_views.xml",
         "views/stock_picking_views.xml",
@@ -21,6 +24,8 @@
         "views/stock_shelf_life_rule_views.xml",
         "views/stock_fefo_compliance_report_views.xml",
         "wizards/stock_lot_check_wizard_views.xml",
+        "wizards/stock_recall_wizard_views.xml",
+        "views/stock_recall_views.xml",
         "views/menus.xml",
     ],
     "demo": [

@@ -9,4 +9,8 @@ from . import stock_move
 from . import stock_move_line
 from . import stock_picking
 from . import stock_quant
+from . import stock_recall
+from . import stock_recall_customer
+from . import stock_recall_line
 from . import stock_shelf_life_rule
+from . import stock_warehouse

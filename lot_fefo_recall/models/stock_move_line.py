@@ -13,6 +13,8 @@ _COUNTER_LOOKAHEAD = 20
 class StockMoveLine(models.Model):
     _inherit = "stock.move.line"
 
+    # Core does not index it; recalls and FEFO checks look move lines up by lot.
+    lot_id = fields.Many2one(index="btree_not_null")
     supplier_lot_name = fields.Char(
         string="Vendor Lot",
         help="The vendor's own lot or batch number, as printed on the received goods.",
