@@ -14,10 +14,11 @@ import time
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
-def parse_args(description, **extra):
+def parse_args(description, modules="lot_fefo_recall", **extra):
     parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--db", help="existing database with lot_fefo_recall installed")
     parser.add_argument("--keep", action="store_true", help="keep the database it creates")
+    parser.set_defaults(modules=modules)
     for name, kwargs in extra.items():
         parser.add_argument(f"--{name.replace('_', '-')}", **kwargs)
     return parser.parse_args()
@@ -50,7 +51,7 @@ def odoo_env(args):
     try:
         if not args.db:
             started = time.perf_counter()
-            print(f"creating database {db} with lot_fefo_recall ...", flush=True)
+            print(f"creating database {db} with {args.modules} ...", flush=True)
             subprocess.run(
                 [
                     sys.executable,
@@ -61,7 +62,7 @@ def odoo_env(args):
                     "-d",
                     db,
                     "-i",
-                    "lot_fefo_recall",
+                    args.modules,
                     "--stop-after-init",
                     "--log-level=warn",
                 ],

@@ -35,6 +35,8 @@ class StockRecallLine(models.Model):
     location_id = fields.Many2one("stock.location", string="From")
     location_dest_id = fields.Many2one("stock.location", string="To")
     date = fields.Datetime()
-    quantity = fields.Float(digits="Product Unit")
+    # No digits: rounding each of thousands of lines to the unit's precision on create costs
+    # a decimal precision look-up per line; the quantities come from done move lines.
+    quantity = fields.Float()
     product_uom_id = fields.Many2one(related="product_id.uom_id", string="Unit")
     expiration_date = fields.Datetime(related="lot_id.expiration_date")
