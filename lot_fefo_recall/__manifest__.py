@@ -13,6 +13,8 @@
         "security/ir.model.access.csv",
         "data/ir_sequence_data.xml",
         "data/mail_template_data.xml",
+        "data/ir_cron_data.xml",
+        "data/expiry_digest_templates.xml",
         "reports/stock_recall_reports.xml",
         "views/stock_lot_views.xml",
         "views/stock_move_line_views.xml",
@@ -26,6 +28,7 @@
         "wizards/stock_lot_check_wizard_views.xml",
         "wizards/stock_recall_wizard_views.xml",
         "views/stock_recall_views.xml",
+        "views/stock_expiry_views.xml",
         "views/menus.xml",
     ],
     "demo": [

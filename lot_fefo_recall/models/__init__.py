@@ -4,6 +4,8 @@ from . import res_company
 from . import res_config_settings
 from . import res_partner
 from . import sale_order
+from . import stock_expiry_writeoff
+from . import stock_expiry_writeoff_line
 from . import stock_lot
 from . import stock_move
 from . import stock_move_line

@@ -1,4 +1,5 @@
 from odoo import api, fields, models
+from odoo.exceptions import ValidationError
 
 from . import lot_name_pattern
 
@@ -14,6 +15,99 @@ class ResCompany(models.Model):
         help="Pattern for the internal lot numbers generated on receipt when a product "
         "category has none. Tokens: " + lot_name_pattern.valid_tokens_text(),
     )
+
+    expiry_horizon_1 = fields.Integer(string="First Expiry Horizon", default=30)
+    expiry_horizon_2 = fields.Integer(string="Second Expiry Horizon", default=60)
+    expiry_horizon_3 = fields.Integer(string="Third Expiry Horizon", default=90)
+    expiry_donate_days = fields.Integer(
+        string="Donate Within",
+        default=7,
+        help="Suggest donating stock with this many days left or fewer.",
+    )
+    expiry_discount_days = fields.Integer(
+        string="Discount Within",
+        default=30,
+        help="Suggest discounting stock with this many days left or fewer.",
+    )
+    expiry_return_days = fields.Integer(
+        string="Return to Vendor Within",
+        default=90,
+        help="Suggest returning stock of a known vendor with this many days left or fewer.",
+    )
+    expiry_sales_window_days = fields.Integer(
+        string="Sales Window",
+        default=90,
+        help="Days of past deliveries averaged to estimate daily sales (days of supply).",
+    )
+    expiry_digest_user_ids = fields.Many2many(
+        "res.users",
+        "res_company_expiry_digest_user_rel",
+        string="Expiry Digest Recipients",
+        help="Users who receive the weekly summary of what expires soon.",
+    )
+    expiry_writeoff_mode = fields.Selection(
+        [
+            ("scrap", "Scrap (validated scrap orders)"),
+            ("move", "Move to an Expired location"),
+            ("report", "Report only (an activity for the responsible)"),
+        ],
+        string="Expired Stock Write-off",
+        default="report",
+        required=True,
+    )
+    expiry_writeoff_grace_days = fields.Integer(
+        string="Write-off Grace Days",
+        default=0,
+        help="Days after expiration before the scheduled write-off takes a lot.",
+    )
+    expiry_responsible_id = fields.Many2one(
+        "res.users",
+        help="Gets the activities of the write-off (reported stock, reserved stock skipped).",
+    )
+
+    @api.constrains("expiry_horizon_1", "expiry_horizon_2", "expiry_horizon_3")
+    def _check_expiry_horizons(self):
+        for company in self:
+            limits = [company.expiry_horizon_1, company.expiry_horizon_2, company.expiry_horizon_3]
+            if not 0 < limits[0] < limits[1] < limits[2]:
+                raise ValidationError(
+                    self.env._(
+                        "Expiry horizons must be positive and in increasing order "
+                        "(e.g. 30, 60, 90 days), not %(limits)s.",
+                        limits=", ".join(map(str, limits)),
+                    )
+                )
+
+    @api.constrains(
+        "expiry_writeoff_grace_days",
+        "expiry_donate_days",
+        "expiry_discount_days",
+        "expiry_return_days",
+        "expiry_sales_window_days",
+    )
+    def _check_expiry_days(self):
+        for company in self:
+            if company.expiry_writeoff_grace_days < 0:
+                raise ValidationError(
+                    self.env._(
+                        "Write-off grace days can not be negative (%(days)s). Use 0 to write "
+                        "off stock as soon as it expires.",
+                        days=company.expiry_writeoff_grace_days,
+                    )
+                )
+            if (
+                min(
+                    company.expiry_donate_days,
+                    company.expiry_discount_days,
+                    company.expiry_return_days,
+                )
+                < 0
+            ):
+                raise ValidationError(
+                    self.env._("Suggested action thresholds can not be negative.")
+                )
+            if company.expiry_sales_window_days <= 0:
+                raise ValidationError(self.env._("The sales window must be at least one day."))
 
     @api.constrains("lot_name_pattern")
     def _check_lot_name_pattern(self):

@@ -8,6 +8,7 @@ from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL
 
 from ..reports import recall_xlsx
+from ..reports.xlsx_download import download_action
 
 # How many manufacturing levels a trace follows at most (cycles can not loop forever).
 MAX_TRACE_DEPTH = 20
@@ -409,25 +410,13 @@ class StockRecall(models.Model):
                 )
 
     def _download(self, content, filename):
-        attachment = self.env["ir.attachment"].create(
-            {
-                "name": filename,
-                "raw": content,
-                "res_model": self._name,
-                "res_id": self.id,
-                "mimetype": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            }
-        )
+        attachment, action = download_action(self.env, content, filename, self)
         self.message_post(
             body=self.env._("Exported %(file)s.", file=filename),
             attachment_ids=attachment.ids,
             subtype_xmlid="mail.mt_note",
         )
-        return {
-            "type": "ir.actions.act_url",
-            "url": f"/web/content/{attachment.id}?download=true",
-            "target": "download",
-        }
+        return action
 
     @api.model
     def _trace_lots(self, lots, company):
@@ -747,60 +736,9 @@ class StockRecall(models.Model):
         return moved
 
     def _move_to_quarantine(self, warehouse, quants):
-        quarantine = warehouse._get_quarantine_location()
         quantity = sum(quants.mapped("quantity"))
-        picking = self.env["stock.picking"].create(
-            {
-                "picking_type_id": warehouse.int_type_id.id,
-                "location_id": warehouse.lot_stock_id.id,
-                "location_dest_id": quarantine.id,
-                "origin": self.name,
-                "move_ids": [
-                    fields.Command.create(self._prepare_quarantine_move_vals(quant, quarantine))
-                    for quant in quants
-                ],
-            }
-        )
-        self.env["stock.move.line"].create(
-            [
-                self._prepare_quarantine_move_line_vals(quant, move)
-                for quant, move in zip(quants, picking.move_ids, strict=True)
-            ]
-        )
-        picking.move_ids._action_done()
-        if any(move.state != "done" for move in picking.move_ids):
-            raise UserError(
-                self.env._(
-                    "The quarantine transfer %(picking)s could not be validated.",
-                    picking=picking.name,
-                )
-            )
+        warehouse._move_quants_aside(quants, warehouse._get_quarantine_location(), self.name)
         return quantity
-
-    def _prepare_quarantine_move_vals(self, quant, quarantine):
-        return {
-            "product_id": quant.product_id.id,
-            "product_uom_qty": quant.quantity,
-            "product_uom": quant.product_id.uom_id.id,
-            "location_id": quant.location_id.id,
-            "location_dest_id": quarantine.id,
-            "origin": self.name,
-            "picked": True,
-        }
-
-    def _prepare_quarantine_move_line_vals(self, quant, move):
-        return {
-            "move_id": move.id,
-            "picking_id": move.picking_id.id,
-            "product_id": quant.product_id.id,
-            "lot_id": quant.lot_id.id,
-            "package_id": quant.package_id.id,
-            "owner_id": quant.owner_id.id,
-            "quantity": quant.quantity,
-            "location_id": quant.location_id.id,
-            "location_dest_id": move.location_dest_id.id,
-            "picked": True,
-        }
 
 
 _SEQUENCE = {

@@ -1,4 +1,5 @@
 from odoo import fields, models
+from odoo.exceptions import UserError
 
 
 class StockWarehouse(models.Model):
@@ -10,23 +11,87 @@ class StockWarehouse(models.Model):
         help="Where recalled stock is set aside: an internal location outside the stock "
         "location, so that nothing is reserved from it.",
     )
+    expired_location_id = fields.Many2one(
+        "stock.location",
+        check_company=True,
+        help="Where the scheduled write-off moves expired stock (write-off mode 'Move').",
+    )
 
     def _get_quarantine_location(self):
-        """The warehouse's quarantine location, created under the warehouse (beside,
-        not inside, its stock location) the first time it is needed."""
+        return self._get_set_aside_location("quarantine_location_id", self.env._("Quarantine"))
+
+    def _get_expired_location(self):
+        return self._get_set_aside_location("expired_location_id", self.env._("Expired"))
+
+    def _get_set_aside_location(self, field_name, name):
+        """The warehouse's location ``field_name``, created the first time it is needed
+        under the warehouse's view location: beside, not inside, its stock location, so
+        that deliveries never reserve from it while the stock stays on the books."""
         self.ensure_one()
-        if not self.quarantine_location_id:
-            # Quality managers quarantine without being inventory administrators.
-            self.sudo().quarantine_location_id = (
+        if not self[field_name]:
+            # Quality managers set stock aside without being inventory administrators.
+            self.sudo()[field_name] = (
                 self.env["stock.location"]
                 .sudo()
                 .create(
                     {
-                        "name": self.env._("Quarantine"),
+                        "name": name,
                         "usage": "internal",
                         "location_id": self.view_location_id.id,
                         "company_id": self.company_id.id,
                     }
                 )
             )
-        return self.quarantine_location_id
+        return self[field_name]
+
+    def _move_quants_aside(self, quants, destination, origin):
+        """Move ``quants`` (of this warehouse) to ``destination`` with one validated
+        internal transfer, lot by lot; return the transfer."""
+        self.ensure_one()
+        picking = self.env["stock.picking"].create(
+            {
+                "picking_type_id": self.int_type_id.id,
+                "location_id": self.lot_stock_id.id,
+                "location_dest_id": destination.id,
+                "origin": origin,
+                "move_ids": [
+                    fields.Command.create(
+                        {
+                            "product_id": quant.product_id.id,
+                            "product_uom_qty": quant.quantity,
+                            "product_uom": quant.product_id.uom_id.id,
+                            "location_id": quant.location_id.id,
+                            "location_dest_id": destination.id,
+                            "origin": origin,
+                            "picked": True,
+                        }
+                    )
+                    for quant in quants
+                ],
+            }
+        )
+        self.env["stock.move.line"].create(
+            [
+                {
+                    "move_id": move.id,
+                    "picking_id": picking.id,
+                    "product_id": quant.product_id.id,
+                    "lot_id": quant.lot_id.id,
+                    "package_id": quant.package_id.id,
+                    "owner_id": quant.owner_id.id,
+                    "quantity": quant.quantity,
+                    "location_id": quant.location_id.id,
+                    "location_dest_id": destination.id,
+                    "picked": True,
+                }
+                for quant, move in zip(quants, picking.move_ids, strict=True)
+            ]
+        )
+        picking.move_ids._action_done()
+        if any(move.state != "done" for move in picking.move_ids):
+            raise UserError(
+                self.env._(
+                    "The transfer %(picking)s could not be validated.", picking=picking.name
+                )
+            )
+        return picking

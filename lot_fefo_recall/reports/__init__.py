@@ -1,2 +1,4 @@
-from . import stock_fefo_compliance_report
 from . import report_recall_letter
+from . import stock_expiry_report
+from . import stock_fefo_compliance_report
+from . import stock_waste_report

@@ -1,2 +1,3 @@
+from . import stock_expiry_writeoff_wizard
 from . import stock_lot_check_wizard
 from . import stock_recall_wizard

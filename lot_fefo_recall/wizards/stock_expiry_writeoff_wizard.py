@@ -1,0 +1,47 @@
+from odoo import api, fields, models
+from odoo.exceptions import AccessError, UserError
+
+
+class StockExpiryWriteoffWizard(models.TransientModel):
+    _name = "stock.expiry.writeoff.wizard"
+    _description = "Write off expired stock now"
+
+    company_id = fields.Many2one(
+        "res.company", default=lambda self: self.env.company, required=True
+    )
+    mode = fields.Selection(related="company_id.expiry_writeoff_mode")
+    grace_days = fields.Integer(related="company_id.expiry_writeoff_grace_days")
+    quant_ids = fields.Many2many(
+        "stock.quant", compute="_compute_preview", string="Expired Stock to Write Off"
+    )
+    reserved_quant_ids = fields.Many2many(
+        "stock.quant", compute="_compute_preview", string="Reserved (skipped and reported)"
+    )
+    total_quantity = fields.Float(compute="_compute_preview")
+
+    @api.depends("company_id")
+    def _compute_preview(self):
+        Quant = self.env["stock.quant"]
+        Writeoff = self.env["stock.expiry.writeoff"]
+        for wizard in self:
+            quants = Quant.search(Writeoff._get_expired_quants_domain(wizard.company_id))
+            reserved = quants.filtered(
+                lambda q: q.product_uom_id.compare(q.reserved_quantity, 0) > 0
+            )
+            wizard.quant_ids = quants - reserved
+            wizard.reserved_quant_ids = reserved
+            wizard.total_quantity = sum((quants - reserved).mapped("quantity"))
+
+    def action_write_off(self):
+        self.ensure_one()
+        if not self.env.user.has_group("lot_fefo_recall.group_quality_manager"):
+            raise AccessError(self.env._("Only quality managers write off expired stock."))
+        log = self.env["stock.expiry.writeoff"]._write_off(self.company_id, commit=False)
+        if not log:
+            raise UserError(self.env._("There is no expired stock left to write off."))
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": "stock.expiry.writeoff",
+            "res_id": log.id,
+            "views": [(False, "form")],
+        }
