@@ -195,10 +195,22 @@ class StockExpiryWriteoff(models.Model):
             ]
         )
         lines = [self._prepare_line_vals(quant, "scrapped") for quant in quants]
-        scraps.do_scrap()
+        self._validate_scraps(scraps)
         for line, scrap in zip(lines, scraps, strict=True):
             line["scrap_id"] = scrap.id
         return lines
+
+    @api.model
+    def _validate_scraps(self, scraps):
+        """Validate scrap orders as stock.scrap.do_scrap does, but with one stock move
+        creation and one _action_done for the whole batch: do_scrap validates them one by
+        one, about three times slower for thousands of expired quants. The moves come
+        from core's own _prepare_move_values; no replenishment for expired stock."""
+        for scrap in scraps:
+            scrap.name = self.env["ir.sequence"].next_by_code("stock.scrap") or scrap.name
+        moves = self.env["stock.move"].create([scrap._prepare_move_values() for scrap in scraps])
+        moves.with_context(is_scrap=True)._action_done()
+        scraps.write({"state": "done", "date_done": fields.Datetime.now()})
 
     @api.model
     def _move_to_expired(self, quants):

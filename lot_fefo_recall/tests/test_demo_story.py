@@ -1,5 +1,7 @@
+from dateutil.relativedelta import relativedelta
 from freezegun import freeze_time
 
+from odoo import fields
 from odoo.tests import tagged
 
 from .common import LotFefoRecallCase
@@ -34,3 +36,30 @@ class TestDemoStory(LotFefoRecallCase):
             self.assertGreater(lot_b.days_left, 0)
             self.assertEqual(lot_b.product_qty, 40)
             self.assertEqual(lot_a.delivery_ids.partner_id.name, "Fresh Market Stores")
+
+    def test_expiry_review_and_last_month_waste(self):
+        blueberry = self.env.ref("lot_fefo_recall.demo_lot_blueberry", raise_if_not_found=False)
+        if not blueberry:
+            self.skipTest("this database was installed without demo data")
+        review = self.env["stock.expiry.report"].search([("lot_id", "=", blueberry.id)])
+        self.assertEqual(review.horizon, "90", "expires in 75 days")
+        self.assertEqual(review.quantity, 36)
+        waste = self.env["stock.waste.report"]._read_group(
+            [("supplier_id.name", "=", "Berry Fields Cooperative"), ("waste_qty", ">", 0)],
+            ["date:month", "product_id"],
+            ["waste_qty:sum", "waste_value:sum"],
+        )
+        self.assertEqual(len(waste), 1)
+        month, product, quantity, value = waste[0]
+        self.assertEqual(product.default_code, "JAM372")
+        self.assertEqual((quantity, value), (12, 360.0))
+        last_month = fields.Date.context_today(self.env.user) - relativedelta(months=1)
+        self.assertEqual(month.strftime("%Y-%m"), last_month.strftime("%Y-%m"))
+
+    def test_fresh_market_rule(self):
+        rule = self.env.ref("lot_fefo_recall.demo_rule_fresh_market", raise_if_not_found=False)
+        if not rule:
+            self.skipTest("this database was installed without demo data")
+        customer = self.env.ref("lot_fefo_recall.demo_partner_customer")
+        blueberry = self.env.ref("lot_fefo_recall.demo_product_blueberry")
+        self.assertEqual(self.env["stock.shelf.life.rule"]._get_rule(customer, blueberry), rule)
