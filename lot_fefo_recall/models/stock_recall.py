@@ -590,16 +590,9 @@ class StockRecall(models.Model):
                 continue
             flows["on_hand"] += quantity
             lines.append(
-                {
-                    "line_type": "on_hand",
-                    "sequence": _SEQUENCE["on_hand"],
-                    "lot_id": lot.id,
-                    "source_lot_id": lot_info[lot.id][0],
-                    "depth": lot_info[lot.id][1],
-                    "product_id": product.id,
-                    "location_id": location.id,
-                    "quantity": quantity,
-                }
+                self._prepare_stock_line_vals(
+                    "on_hand", lot, lot_info, product, location, quantity
+                )
             )
         reserved = (
             self.env["stock.move.line"]
@@ -617,21 +610,38 @@ class StockRecall(models.Model):
         )
         for lot, picking, product, location, quantity in reserved:
             lines.append(
-                {
-                    "line_type": "reserved",
-                    "sequence": _SEQUENCE["reserved"],
-                    "lot_id": lot.id,
-                    "source_lot_id": lot_info[lot.id][0],
-                    "depth": lot_info[lot.id][1],
-                    "product_id": product.id,
-                    "picking_id": picking.id,
-                    "partner_id": picking.partner_id.commercial_partner_id.id,
-                    "location_id": location.id,
-                    "date": picking.scheduled_date,
-                    "quantity": quantity,
-                }
+                self._prepare_stock_line_vals(
+                    "reserved",
+                    lot,
+                    lot_info,
+                    product,
+                    location,
+                    quantity,
+                    picking_id=picking.id,
+                    partner_id=picking.partner_id.commercial_partner_id.id,
+                    date=picking.scheduled_date,
+                )
             )
         return lines
+
+    @api.model
+    def _prepare_stock_line_vals(
+        self, line_type, lot, lot_info, product, location, quantity, **extra
+    ):
+        source_lot_id, depth = lot_info[lot.id]
+        return dict(
+            {
+                "line_type": line_type,
+                "sequence": _SEQUENCE[line_type],
+                "lot_id": lot.id,
+                "source_lot_id": source_lot_id,
+                "depth": depth,
+                "product_id": product.id,
+                "location_id": location.id,
+                "quantity": quantity,
+            },
+            **extra,
+        )
 
     def _update_customers(self, lines):
         """One customer record per commercial partner that received an affected lot;

@@ -39,20 +39,7 @@ class TestExpiry(LotFefoRecallCase):
 
     def _ship(self, lot, quantity, day):
         with freeze_time(day):
-            picking = self._new_delivery(self.customer, [(self.product, quantity)])
-            picking.move_ids.move_line_ids.unlink()
-            self.env["stock.move.line"].create(
-                {
-                    "move_id": picking.move_ids.id,
-                    "picking_id": picking.id,
-                    "product_id": self.product.id,
-                    "lot_id": lot.id,
-                    "quantity": quantity,
-                    "location_id": self.stock_location.id,
-                    "location_dest_id": self.customer_location.id,
-                    "picked": True,
-                }
-            )
+            picking = self._delivery_with_lot(self.customer, lot, quantity)
             picking.with_context(skip_expired=True, lot_fefo_accept_lot_checks=True)._action_done()
 
     def _rows(self, domain=None):

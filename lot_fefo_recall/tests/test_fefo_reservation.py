@@ -217,23 +217,6 @@ class TestFefoReservation(LotFefoRecallCase):
         self.env["stock.rule"].run_scheduler()
         self.assertEqual(self._reserved(picking), {"L90": 5})
 
-    def _delivery_with_lot(self, partner, lot, quantity=5):
-        picking = self._new_delivery(partner, [(self.product, quantity)])
-        picking.move_ids.move_line_ids.unlink()
-        self.env["stock.move.line"].create(
-            {
-                "move_id": picking.move_ids.id,
-                "picking_id": picking.id,
-                "product_id": self.product.id,
-                "lot_id": lot.id,
-                "quantity": quantity,
-                "location_id": self.stock_location.id,
-                "location_dest_id": self.customer_location.id,
-                "picked": True,
-            }
-        )
-        return picking
-
     def test_manual_pick_breaking_rule_refused(self):
         picking = self._delivery_with_lot(self.customer, self.lot_45)
         with self.assertRefused(UserError, r"L45 expires on 2026-07-16: it does not meet Big Box"):
