@@ -565,6 +565,10 @@ class TestRecall(LotFefoRecallCase):
                 getattr(as_user, action_name)()
         with self.assertRaises(AccessError), self.env.cr.savepoint():
             as_user.write({"reason": "changed"})
+        with self.assertRaises(AccessError), self.env.cr.savepoint():
+            as_user.customer_ids[0].write({"returned_qty": 999})
+        with self.assertRaises(AccessError), self.env.cr.savepoint():
+            as_user.line_ids.unlink()
         wizard = self._wizard(
             user=self.stock_user, mode="lots", lot_ids=self.other_raw_lot, reason="x"
         )
