@@ -1,3 +1,4 @@
+from . import ratio_report_mixin
 from . import report_recall_letter
 from . import stock_expiry_report
 from . import stock_fefo_compliance_report

@@ -5,7 +5,9 @@ from odoo.tools import SQL
 class StockFefoComplianceReport(models.Model):
     _name = "stock.fefo.compliance.report"
     _description = "FEFO Compliance"
+    _inherit = ["lot_fefo_recall.ratio.report.mixin"]
     _auto = False
+    _ratio_measures = {"fefo_compliance": ("compliant_quantity", "quantity")}
     _order = "date desc"
     _depends = {
         "stock.move.line": [
@@ -77,14 +79,3 @@ class StockFefoComplianceReport(models.Model):
                 table=SQL.identifier(self._table),
             )
         )
-
-    def _read_group_select(self, aggregate_spec, query):
-        # A compliance rate must weigh each line by its quantity: 10 units shipped out of
-        # order count more than 1. The ORM aggregates lines one by one, so do it here.
-        if aggregate_spec.split(":")[0] == "fefo_compliance":
-            return SQL(
-                "100.0 * SUM(%(compliant)s) / NULLIF(SUM(%(quantity)s), 0)",
-                compliant=self._field_to_sql(self._table, "compliant_quantity", query),
-                quantity=self._field_to_sql(self._table, "quantity", query),
-            )
-        return super()._read_group_select(aggregate_spec, query)

@@ -5,7 +5,9 @@ from odoo.tools import SQL
 class StockWasteReport(models.Model):
     _name = "stock.waste.report"
     _description = "Expiry Waste Analysis"
+    _inherit = ["lot_fefo_recall.ratio.report.mixin"]
     _auto = False
+    _ratio_measures = {"waste_percent": ("waste_qty", "received_qty")}
     _order = "date desc"
     _depends = {
         "stock.expiry.writeoff.line": [
@@ -66,13 +68,3 @@ class StockWasteReport(models.Model):
                 table=SQL.identifier(self._table),
             )
         )
-
-    def _read_group_select(self, aggregate_spec, query):
-        # Waste % is a ratio of sums, for whatever grouping the pivot asks for.
-        if aggregate_spec.split(":")[0] == "waste_percent":
-            return SQL(
-                "100.0 * SUM(%(waste)s) / NULLIF(SUM(%(received)s), 0)",
-                waste=self._field_to_sql(self._table, "waste_qty", query),
-                received=self._field_to_sql(self._table, "received_qty", query),
-            )
-        return super()._read_group_select(aggregate_spec, query)
