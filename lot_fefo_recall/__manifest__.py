@@ -34,6 +34,11 @@
     "demo": [
         "demo/lot_fefo_recall_demo.xml",
     ],
+    "assets": {
+        "web.assets_tests": [
+            "lot_fefo_recall/static/tests/tours/*.js",
+        ],
+    },
     "installable": True,
     "application": False,
 }

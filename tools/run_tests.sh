@@ -17,9 +17,9 @@ if ! "$python" -c 'import sys, odoo.release as r; sys.exit(0 if r.version_info[0
     echo "or set ODOO_PYTHON to the interpreter that has it. No test was run." >&2
     exit 2
 fi
-for tool in pytest_odoo freezegun; do
+for tool in pytest_odoo freezegun websocket; do
     if ! "$python" -c "import $tool" 2>/dev/null; then
-        echo "ERROR: the Python package '$tool' is missing: $python -m pip install pytest-odoo freezegun" >&2
+        echo "ERROR: the Python module '$tool' is missing: $python -m pip install -r requirements-dev.txt" >&2
         exit 2
     fi
 done
@@ -78,5 +78,6 @@ wait "$without_demo" || status=1
 
 echo "== running the tests on $db"
 cd "$here"
-"$python" -m pytest -p no:cacheprovider --odoo-config="$conf" --odoo-database="$db" \
+# --odoo-http serves the database for the browser tours (HttpCase); they need Chromium.
+"$python" -m pytest -p no:cacheprovider --odoo-config="$conf" --odoo-database="$db" --odoo-http \
     lot_fefo_recall/tests "$@"

@@ -6,3 +6,4 @@ from . import test_fefo_reservation
 from . import test_receipt_shelf_life
 from . import test_recall
 from . import test_shelf_life_rules
+from . import test_tours
