@@ -86,9 +86,9 @@ class StockRecall(models.Model):
     date_closed = fields.Datetime(string="Closed On", readonly=True, copy=False)
     customer_instructions = fields.Html(
         default=lambda self: self.env._(
-            "<p>Stop selling and using the products listed below at once. Keep them apart "
-            "from other stock and contact us: we will collect them or tell you how to "
-            "destroy them, and credit you in full.</p>"
+            "<p>Stop selling and using the products listed in this letter at once. Keep "
+            "them apart from other stock and contact us: we will collect them or tell you "
+            "how to destroy them, and credit you in full.</p>"
         ),
         help="What the letter asks each customer to do.",
     )
@@ -135,6 +135,7 @@ class StockRecall(models.Model):
     scrapped_qty = fields.Float(compute="_compute_effectiveness", digits="Product Unit")
     effectiveness = fields.Float(
         string="Effectiveness (%)",
+        digits=(16, 1),
         compute="_compute_effectiveness",
         help="(returned + quarantined + scrapped) / affected quantity.",
     )
@@ -143,6 +144,7 @@ class StockRecall(models.Model):
     )
     accounted_percent = fields.Float(
         string="Quantity Accounted For (%)",
+        digits=(16, 1),
         readonly=True,
         copy=False,
         help="Shipped, on hand, consumed and scrapped quantity over the quantity received "
