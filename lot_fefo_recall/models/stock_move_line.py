@@ -53,8 +53,9 @@ class StockMoveLine(models.Model):
             )
         )
         groups = defaultdict(lambda: self.browse())
+        requirements = {move: move._get_shelf_life_requirement() for move in lines.move_id}
         for line in lines:
-            _rule, min_expiration = line.move_id._get_shelf_life_requirement()
+            _rule, min_expiration = requirements[line.move_id]
             groups[(line.product_id, line.move_id.location_id, min_expiration)] |= line
         now = fields.Datetime.now()
         for (product, location, min_expiration), group in groups.items():

@@ -97,8 +97,10 @@ class StockPicking(models.Model):
                     ),
                 )
             )
-        for line in lines.filtered(lambda ml: ml.product_id.use_expiration_date):
-            rule, min_expiration = line.move_id._get_shelf_life_requirement()
+        dated = lines.filtered(lambda ml: ml.product_id.use_expiration_date)
+        requirements = {move: move._get_shelf_life_requirement() for move in dated.move_id}
+        for line in dated:
+            rule, min_expiration = requirements[line.move_id]
             expiration = line.lot_id.expiration_date
             if not rule or not expiration or expiration >= min_expiration:
                 continue
