@@ -31,6 +31,17 @@ class TestFefoReservation(LotFefoRecallCase):
             cls.lot_90 = cls._put_in_stock(cls.product, 10, "L90", "2026-08-30 10:00:00")
             cls.lot_200 = cls._put_in_stock(cls.product, 10, "L200", "2026-12-18 10:00:00")
 
+    def _sale_order(self, partner, quantity):
+        return self.env["sale.order"].create(
+            {
+                "partner_id": partner.id,
+                "warehouse_id": self.warehouse.id,
+                "order_line": [
+                    Command.create({"product_id": self.product.id, "product_uom_qty": quantity})
+                ],
+            }
+        )
+
     def _deliver(self, partner, quantity, **kwargs):
         picking = self._new_delivery(partner, [(self.product, quantity)], **kwargs)
         picking.action_assign()
@@ -117,15 +128,7 @@ class TestFefoReservation(LotFefoRecallCase):
         self.assertEqual(self._reserved(picking), {"L200": 5}, "LIFO: the last lot put in")
 
     def test_sale_order_confirmation(self):
-        order = self.env["sale.order"].create(
-            {
-                "partner_id": self.buyer.id,
-                "warehouse_id": self.warehouse.id,
-                "order_line": [
-                    Command.create({"product_id": self.product.id, "product_uom_qty": 12})
-                ],
-            }
-        )
+        order = self._sale_order(self.buyer, 12)
         result = order.action_confirm()
         self.assertIs(result, True, "enough stock meets the rule: no warning")
         self.assertEqual(self._reserved(order.picking_ids), {"L90": 10, "L200": 2})
@@ -134,15 +137,7 @@ class TestFefoReservation(LotFefoRecallCase):
         """The pick of a pick-and-ship delivery already takes only lots the customer
         accepts, and the ship step then takes what the pick brought."""
         self.warehouse.delivery_steps = "pick_ship"
-        order = self.env["sale.order"].create(
-            {
-                "partner_id": self.customer.id,
-                "warehouse_id": self.warehouse.id,
-                "order_line": [
-                    Command.create({"product_id": self.product.id, "product_uom_qty": 5})
-                ],
-            }
-        )
+        order = self._sale_order(self.customer, 5)
         order.action_confirm()
         pick = order.picking_ids.filtered(
             lambda p: p.picking_type_id == self.warehouse.pick_type_id
@@ -160,15 +155,7 @@ class TestFefoReservation(LotFefoRecallCase):
         self.assertTrue(ship.move_line_ids.fefo_compliant)
 
     def test_sale_order_warns_when_short(self):
-        order = self.env["sale.order"].create(
-            {
-                "partner_id": self.customer.id,
-                "warehouse_id": self.warehouse.id,
-                "order_line": [
-                    Command.create({"product_id": self.product.id, "product_uom_qty": 25})
-                ],
-            }
-        )
+        order = self._sale_order(self.customer, 25)
         result = order.action_confirm()
         self.assertEqual(order.state, "sale", "a warning, not a block")
         self.assertEqual(result["tag"], "display_notification")

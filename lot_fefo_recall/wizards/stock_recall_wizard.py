@@ -4,6 +4,8 @@ from odoo import api, fields, models
 from odoo.exceptions import RedirectWarning, UserError
 from odoo.tools import SQL
 
+from ..models.stock_recall import OPEN_STATES
+
 # Separators of a vendor's notice: commas, semicolons, pipes and any white space.
 _NOTICE_SEPARATORS = re.compile(r"[\s,;|]+")
 
@@ -240,7 +242,7 @@ class StockRecallWizard(models.TransientModel):
         other = self.env["stock.recall"].search(
             [
                 ("is_mock", "=", False),
-                ("state", "in", ("draft", "traced", "quarantined", "notified")),
+                ("state", "in", OPEN_STATES),
                 ("lot_ids", "in", lots.ids),
             ],
             limit=1,
