@@ -1,3 +1,7 @@
+import datetime
+
+import pytz
+
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
@@ -32,3 +36,14 @@ class ProductTemplate(models.Model):
         if self.receipt_min_shelf_life_override:
             return self.receipt_min_shelf_life_days
         return self.categ_id.receipt_min_shelf_life_days
+
+    def _get_expiration_from_production(self, production_date, warehouse=None):
+        """The expiration date of a lot produced on ``production_date`` when only that
+        is known: the start of the day ``expiration_time`` days later, counted in the
+        warehouse's time zone as shelf life rules count days (a UTC datetime, like
+        every stored Datetime)."""
+        self.ensure_one()
+        expiry_day = production_date + datetime.timedelta(days=self.expiration_time)
+        tz = self.env["stock.shelf.life.rule"]._get_day_tz(warehouse)
+        local = tz.localize(datetime.datetime.combine(expiry_day, datetime.time.min))
+        return local.astimezone(pytz.UTC).replace(tzinfo=None)

@@ -16,6 +16,8 @@ class ResPartner(models.Model):
         "stock.shelf.life.rule",
         "partner_id",
         string="Shelf Life Rules",
+        # those who may read the rules; invoicing-only users open partners too
+        groups="stock.group_stock_user,sales_team.group_sale_salesman",
         help="Minimum remaining shelf life this customer accepts.",
     )
 

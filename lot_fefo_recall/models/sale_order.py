@@ -46,7 +46,9 @@ class SaleOrder(models.Model):
                 rule = Rule._get_rule(order.partner_shipping_id, product, order.company_id)
                 if not rule:
                     continue
-                min_expiration = rule._get_min_expiration_date(product, ship_date)
+                min_expiration = rule._get_min_expiration_date(
+                    product, ship_date, order.warehouse_id
+                )
                 available = order._get_stock_meeting_expiration(product, min_expiration, ship_date)
                 if product.uom_id.compare(available, quantity) < 0:
                     warnings[order].append(

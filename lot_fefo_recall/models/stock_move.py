@@ -20,38 +20,23 @@ class StockMove(models.Model):
     def _update_reserved_quantity(
         self, need, location_id, lot_id=None, package_id=None, owner_id=None, strict=True
     ):
+        """The move that chooses lots for a customer takes only lots meeting the
+        customer's shelf life rule. Chained steps reserve what the previous step
+        brought without coming here; blocked lots are left out for every move by
+        stock.quant._get_reserve_quantity."""
+        _rule, min_expiration = self._get_shelf_life_requirement()
+        if not min_expiration:
+            return super()._update_reserved_quantity(
+                need, location_id, lot_id, package_id, owner_id, strict
+            )
         return super(
-            StockMove, self.with_context(**self._get_lot_fefo_context())
+            StockMove, self.with_context(lot_fefo_min_expiration=min_expiration)
         )._update_reserved_quantity(need, location_id, lot_id, package_id, owner_id, strict)
-
-    def _get_available_quantity(
-        self,
-        location_id,
-        lot_id=None,
-        package_id=None,
-        owner_id=None,
-        strict=False,
-        allow_negative=False,
-    ):
-        return super(
-            StockMove, self.with_context(**self._get_lot_fefo_context())
-        )._get_available_quantity(
-            location_id, lot_id, package_id, owner_id, strict, allow_negative
-        )
 
     def _action_assign(self, force_qty=False):
         res = super()._action_assign(force_qty=force_qty)
         self._update_shelf_life_shortage()
         return res
-
-    def _get_lot_fefo_context(self):
-        """Context for stock.quant to reserve only lots this move may take."""
-        self.ensure_one()
-        context = {"lot_fefo_reserving": True}
-        _rule, min_expiration = self._get_shelf_life_requirement()
-        if min_expiration:
-            context["lot_fefo_min_expiration"] = min_expiration
-        return context
 
     def _is_customer_delivery(self):
         self.ensure_one()
@@ -88,7 +73,9 @@ class StockMove(models.Model):
         rule = rule._get_rule(partner, self.product_id, self.company_id)
         if not rule:
             return rule, None
-        return rule, rule._get_min_expiration_date(self.product_id, delivery.date)
+        return rule, rule._get_min_expiration_date(
+            self.product_id, delivery.date, delivery.picking_type_id.warehouse_id
+        )
 
     def _update_shelf_life_shortage(self):
         """Explain, on the move and in the transfer's chatter, a reservation left short
@@ -137,7 +124,9 @@ class StockMove(models.Model):
             self.env._(
                 "lot %(lot)s (expires %(date)s)",
                 lot=lot.name,
-                date=fields.Date.to_string(fields.Date.context_today(self, lot.expiration_date)),
+                date=fields.Date.to_string(
+                    rule._get_local_day(lot.expiration_date, self.picking_type_id.warehouse_id)
+                ),
             )
             for lot in lots[:_MAX_LOTS_NAMED]
         )

@@ -1,10 +1,11 @@
 from collections import defaultdict
 
-from odoo import fields, models
+from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.fields import Domain
 
 from . import lot_name_pattern
+from .stock_move import _MAX_CHAIN_DEPTH
 
 # How many counter values one look-up tries for a free lot number.
 _COUNTER_LOOKAHEAD = 20
@@ -19,19 +20,54 @@ class StockMoveLine(models.Model):
         string="Vendor Lot",
         help="The vendor's own lot or batch number, as printed on the received goods.",
     )
+    # Typed by the receiver in the detailed operations: editable, so that a printed
+    # expiration date written together with the production date is kept.
+    expiration_date = fields.Datetime(readonly=False)
+    production_date = fields.Date(
+        help="The production date printed by the vendor. When the goods show no "
+        "expiration date, it is the production date plus the product's expiration time.",
+    )
     fefo_compliant = fields.Boolean(
         string="FEFO Compliant",
         copy=False,
         readonly=True,
-        help="Set when a customer delivery line is validated: false when a lot that "
-        "expires earlier, met the customer's rule and was available in the source "
-        "location was passed over. Empty for other lines.",
+        help="Set when a line delivering to a customer is validated: false when, as its "
+        "lot was taken out of the warehouse stock (at the pick of a multi-step delivery), "
+        "a lot that expires earlier, met the customer's rule and was available there was "
+        "passed over. Empty for other lines.",
     )
+    # The verdict of the first step of a multi-step delivery, where the lots are chosen,
+    # kept until the final delivery line takes it (see _set_fefo_compliance). Not a
+    # Boolean: "not judged" must differ from "passed over".
+    fefo_choice = fields.Selection(
+        [("followed", "FEFO Followed"), ("passed_over", "Earlier Lot Passed Over")],
+        string="FEFO at Pick",
+        copy=False,
+        readonly=True,
+    )
+
+    @api.depends("production_date")
+    def _compute_expiration_date(self):
+        res = super()._compute_expiration_date()
+        for line in self.filtered(
+            lambda ml: (
+                ml.production_date
+                and not ml.lot_id.expiration_date
+                and ml.picking_type_use_create_lots
+                and ml.product_id.use_expiration_date
+            )
+        ):
+            line.expiration_date = line.product_id.product_tmpl_id._get_expiration_from_production(
+                line.production_date, line.picking_type_id.warehouse_id
+            )
+        return res
 
     def _prepare_new_lot_vals(self):
         vals = super()._prepare_new_lot_vals()
         if self.supplier_lot_name:
             vals["supplier_lot_name"] = self.supplier_lot_name
+        if self.production_date:
+            vals["production_date"] = self.production_date
         return vals
 
     def _action_done(self):
@@ -41,28 +77,79 @@ class StockMoveLine(models.Model):
         return res
 
     def _set_fefo_compliance(self):
-        """Before the stock moves: was an earlier-expiring lot, acceptable to the
-        customer and available in the source location, passed over? One query per
-        product, source location and customer minimum, not per line."""
+        """Rate the lots leaving for a customer, before the stock moves.
+
+        The lots are chosen where they are taken out of the warehouse stock: by a
+        one-step delivery, or by the first step (the pick) of a multi-step one, the later
+        steps moving what it brought. That step is judged when validated: was a lot that
+        expires earlier, meets the customer's rule and was available (not reserved) in
+        the warehouse stock passed over? A one-step delivery line gets the verdict in
+        ``fefo_compliant``; a pick line keeps it in ``fefo_choice`` and the final
+        delivery line of the same lot takes it, so that what left the warehouse is rated
+        once. A final line whose lot no earlier step judged (a lot swapped at the last
+        step) is judged itself.
+        """
         lines = self.filtered(
             lambda ml: (
                 ml.lot_id.expiration_date
                 and ml.quantity
                 and ml.product_id.use_expiration_date
-                and ml.move_id._is_customer_delivery()
+                and ml.move_id._get_shelf_life_customer_move()
             )
         )
+        finals = lines.filtered(lambda ml: ml.move_id._is_customer_delivery())
+        carried = {line: line._get_fefo_choice_lines() for line in finals}
+        firsts = (lines - finals).filtered(
+            lambda ml: (
+                not ml.move_id.move_orig_ids.filtered(lambda m: m.location_id.usage == "internal")
+            )
+        )
+        judged = firsts | finals.filtered(lambda ml: not carried[ml])
+        passed_over = judged._get_fefo_passed_over()
+        (firsts & passed_over).fefo_choice = "passed_over"
+        (firsts - passed_over).fefo_choice = "followed"
+        for line in finals:
+            if carried[line]:
+                line.fefo_compliant = set(carried[line].mapped("fefo_choice")) == {"followed"}
+            else:
+                line.fefo_compliant = line not in passed_over
+
+    def _get_fefo_choice_lines(self):
+        """Lines of the earlier steps of this line's delivery chain that chose its lot
+        and were judged (see ``_set_fefo_compliance``)."""
+        self.ensure_one()
+        choices = self.browse()
+        moves = self.move_id.move_orig_ids
+        for _depth in range(_MAX_CHAIN_DEPTH):
+            if not moves:
+                break
+            choices |= moves.move_line_ids.filtered(
+                lambda ml: ml.lot_id == self.lot_id and ml.fefo_choice
+            )
+            moves = moves.move_orig_ids
+        return choices
+
+    def _get_fefo_passed_over(self):
+        """The lines whose lot was taken while a lot that expires earlier, meets the
+        customer's rule and was available in the warehouse stock was left. One query per
+        product, warehouse stock and customer minimum, not per line."""
         groups = defaultdict(lambda: self.browse())
-        requirements = {move: move._get_shelf_life_requirement() for move in lines.move_id}
-        for line in lines:
+        requirements = {move: move._get_shelf_life_requirement() for move in self.move_id}
+        for line in self:
             _rule, min_expiration = requirements[line.move_id]
-            groups[(line.product_id, line.move_id.location_id, min_expiration)] |= line
+            move = line.move_id
+            # The whole warehouse stock, not the step's source (the output location of
+            # a pick-and-ship), nor the shelf the picker went to.
+            warehouse = move.location_id.warehouse_id or move.picking_type_id.warehouse_id
+            stock = warehouse.lot_stock_id or move.location_id
+            groups[(line.product_id, stock, min_expiration)] |= line
         now = fields.Datetime.now()
-        for (product, location, min_expiration), group in groups.items():
+        passed_over = self.browse()
+        for (product, stock, min_expiration), group in groups.items():
             latest = max(group.lot_id.mapped("expiration_date"))
-            domain = self.env["stock.quant"]._get_shippable_domain(
-                product, location, now
-            ) & Domain("expiration_date", "<", latest)
+            domain = self.env["stock.quant"]._get_shippable_domain(product, stock, now) & Domain(
+                "expiration_date", "<", latest
+            )
             if min_expiration:
                 domain &= Domain("expiration_date", ">=", min_expiration)
             quants = (
@@ -75,13 +162,14 @@ class StockMoveLine(models.Model):
             available = quants.filtered(
                 lambda q: q.product_uom_id.compare(q.quantity - q.reserved_quantity, 0) > 0
             )
-            for line in group:
-                passed_over = available.filtered(
-                    lambda q, line=line: (
-                        q.lot_id != line.lot_id and q.expiration_date < line.lot_id.expiration_date
+            passed_over |= group.filtered(
+                lambda ml, available=available: available.filtered(
+                    lambda q: (
+                        q.lot_id != ml.lot_id and q.expiration_date < ml.lot_id.expiration_date
                     )
                 )
-                line.fefo_compliant = not passed_over
+            )
+        return passed_over
 
     def _is_vendor_receipt(self):
         self.ensure_one()
@@ -101,6 +189,8 @@ class StockMoveLine(models.Model):
             vals["supplier_id"] = vendor.id
         if self.supplier_lot_name and not lot.supplier_lot_name:
             vals["supplier_lot_name"] = self.supplier_lot_name
+        if self.production_date and not lot.production_date:
+            vals["production_date"] = self.production_date
         return vals
 
     def _fill_batch_register(self):
@@ -126,8 +216,10 @@ class StockMoveLine(models.Model):
     def _assign_generated_lot_names(self):
         """Set ``lot_name`` on these receipt lines from their product's pattern.
 
-        Lines of one product in one receipt share one lot. A name already used for the
-        product, by a lot or by a pending receipt line, takes the next counter value:
+        Lines of one product in one receipt share one lot when they carry the same
+        vendor lot and expiration date; each other vendor lot or expiration date is a
+        lot of its own. A name already used for the product, by a lot, by a pending
+        receipt line or by another group, takes the next counter value:
         ``{seq:<width>}`` when the pattern has one, else a ``-2``, ``-3``... suffix.
         """
         if not self:
@@ -135,9 +227,10 @@ class StockMoveLine(models.Model):
         receipt_day = fields.Date.context_today(self)
         groups = defaultdict(lambda: self.browse())
         for line in self:
-            groups[(line.picking_id, line.product_id)] |= line
+            key = (line.picking_id, line.product_id, line.supplier_lot_name or "")
+            groups[(*key, line.expiration_date)] |= line
         requests = []
-        for (picking, product), lines in groups.items():
+        for (picking, product, *_batch), lines in groups.items():
             pattern = lines[0]._get_lot_name_pattern()
             values = picking._get_lot_name_values(product, receipt_day)
             if not lot_name_pattern.render(self.env, pattern, values):

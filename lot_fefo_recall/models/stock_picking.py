@@ -1,5 +1,3 @@
-import datetime
-
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
@@ -60,8 +58,9 @@ class StockPicking(models.Model):
         )
 
     def _lot_check_override_allowed(self):
-        return self.env.context.get("lot_fefo_accept_lot_checks") and self.env.user.has_group(
-            "lot_fefo_recall.group_quality_manager"
+        return (
+            self.env.context.get("lot_fefo_accept_lot_checks")
+            and self.env.user._is_lot_quality_manager()
         )
 
     def _get_lot_check_problems(self):
@@ -73,13 +72,8 @@ class StockPicking(models.Model):
         """Customer delivery lines with a lot: a blocked lot is refused outright; a lot
         that breaks the customer's shelf life rule is a problem to accept."""
         problems = []
-        lines = self.move_line_ids.filtered(
-            lambda ml: (
-                ml.state not in ("done", "cancel")
-                and ml.quantity
-                and ml.lot_id
-                and ml.move_id._get_shelf_life_customer_move()
-            )
+        lines = self._get_move_lines_to_validate().filtered(
+            lambda ml: ml.lot_id and ml.move_id._get_shelf_life_customer_move()
         )
         blocked = lines.filtered(lambda ml: ml.lot_id.is_blocked)
         if blocked:
@@ -106,6 +100,8 @@ class StockPicking(models.Model):
                 continue
             delivery = line.move_id._get_shelf_life_customer_move()
             customer = delivery.partner_id or delivery.picking_id.partner_id
+            # Days as the rule counted them, in the warehouse's time zone.
+            warehouse = delivery.picking_type_id.warehouse_id
             problems.append(
                 {
                     "line": line,
@@ -114,10 +110,10 @@ class StockPicking(models.Model):
                         "%(customer)s's %(minimum)s (shipping on %(ship)s).",
                         product=line.product_id.display_name,
                         lot=line.lot_id.name,
-                        date=fields.Date.to_string(fields.Date.context_today(self, expiration)),
+                        date=fields.Date.to_string(rule._get_local_day(expiration, warehouse)),
                         customer=customer.commercial_partner_id.name,
                         minimum=rule._describe_minimum(line.product_id),
-                        ship=fields.Date.to_string(fields.Date.context_today(self, delivery.date)),
+                        ship=fields.Date.to_string(rule._get_local_day(delivery.date, warehouse)),
                     ),
                 }
             )
@@ -131,12 +127,11 @@ class StockPicking(models.Model):
             expiry-tracked product is refused at once, that is not a matter of degree.
         """
         now = fields.Datetime.now()
+        Rule = self.env["stock.shelf.life.rule"]
         problems = []
-        lines = self.move_line_ids.filtered(
+        lines = self._get_move_lines_to_validate().filtered(
             lambda ml: (
-                ml.state not in ("done", "cancel")
-                and ml.quantity
-                and ml.product_id.use_expiration_date
+                ml.product_id.use_expiration_date
                 and ml.product_id.tracking != "none"
                 and ml._is_vendor_receipt()
             )
@@ -157,7 +152,11 @@ class StockPicking(models.Model):
                     )
                 )
             minimum = product.product_tmpl_id._get_receipt_min_shelf_life_days()
-            expiry_text = fields.Date.to_string(fields.Date.context_today(self, expiration))
+            # Calendar days where the warehouse is, as customer rules count them.
+            warehouse = line.picking_id.picking_type_id.warehouse_id
+            expiry_day = Rule._get_local_day(expiration, warehouse)
+            days_left = (expiry_day - Rule._get_local_day(now, warehouse)).days
+            expiry_text = fields.Date.to_string(expiry_day)
             if expiration <= now:
                 message = self.env._(
                     "%(product)s lot %(lot)s expired on %(date)s.",
@@ -165,14 +164,14 @@ class StockPicking(models.Model):
                     lot=lot_label,
                     date=expiry_text,
                 )
-            elif minimum and expiration - now < datetime.timedelta(days=minimum):
+            elif minimum and days_left < minimum:
                 message = self.env._(
                     "%(product)s lot %(lot)s expires on %(date)s, %(left)s days after receipt; "
                     "the minimum on receipt is %(minimum)s days.",
                     product=product.display_name,
                     lot=lot_label,
                     date=expiry_text,
-                    left=(expiration - now).days,
+                    left=days_left,
                     minimum=minimum,
                 )
             else:
@@ -180,9 +179,25 @@ class StockPicking(models.Model):
             problems.append({"line": line, "message": message})
         return problems
 
+    def _get_move_lines_to_validate(self):
+        """The lines validation will move, as core decides it: a transfer with nothing
+        picked is marked picked as a whole (stock.picking._pre_action_done_hook, which
+        runs after our checks); otherwise stock.move._action_done moves only the picked
+        lines and leaves the others to a backorder."""
+        lines = self.env["stock.move.line"]
+        for picking in self:
+            todo = picking.move_line_ids.filtered(
+                lambda ml: ml.state not in ("done", "cancel") and ml.quantity
+            )
+            # Core does not count moves to an inventory location as picked.
+            if any(m.picked and m.location_dest_usage != "inventory" for m in picking.move_ids):
+                todo = todo.filtered("picked")
+            lines |= todo
+        return lines
+
     def _action_refuse_lot_checks(self, problems):
         summary = "\n".join(problem["message"] for problem in problems)
-        if not self.env.user.has_group("lot_fefo_recall.group_quality_manager"):
+        if not self.env.user._is_lot_quality_manager():
             raise UserError(
                 self.env._(
                     "This transfer can not be validated:\n%(problems)s\n"

@@ -16,6 +16,11 @@ class StockQuant(models.Model):
             quant.available_quantity = 0
         return res
 
+    def _compute_value(self):
+        # Core values a quant at its share of the product's quantity on hand: that share
+        # must count set-aside stock, which is on the books though not sellable.
+        return super(StockQuant, self.with_context(lot_fefo_count_set_aside=True))._compute_value()
+
     @api.model
     def _get_removal_strategy(self, product_id, location_id):
         """FEFO for products that use expiration dates, unless their category or a
@@ -36,42 +41,57 @@ class StockQuant(models.Model):
         domain = super()._get_gather_domain(
             product_id, location_id, lot_id, package_id, owner_id, strict
         )
-        extra = self._get_lot_fefo_domain()
+        extra = self._get_lot_fefo_domain(location_id)
         return Domain.AND([domain, extra]) if extra else domain
 
-    def _gather(
+    def _get_reserve_quantity(
         self,
         product_id,
         location_id,
+        quantity,
+        uom_id=None,
         lot_id=None,
         package_id=None,
         owner_id=None,
         strict=False,
-        qty=0,
     ):
-        quants = super()._gather(
-            product_id, location_id, lot_id, package_id, owner_id, strict, qty
+        """Every reservation chooses its quants here, whichever way it came: the lots a
+        move picks itself, the lots a previous step brought
+        (stock.move._update_reserved_quantity_vals), a quantity typed on a move. The
+        context key makes _get_gather_domain leave blocked lots out. Core's
+        ``quants_cache`` shortcut in _gather, which skips that domain, only serves the
+        quantity updates of stock.move.line._action_done, never a reservation; those
+        updates gather without the key, so that stock of a blocked lot still moves."""
+        quants = self
+        if product_id.uom_id.compare(quantity, 0) > 0:
+            quants = self.with_context(lot_fefo_reserving=True)
+        return super(StockQuant, quants)._get_reserve_quantity(
+            product_id, location_id, quantity, uom_id, lot_id, package_id, owner_id, strict
         )
-        if self.env.context.get("quants_cache") is not None and self._get_lot_fefo_domain():
-            # Core answers this path from a cache, without _get_gather_domain: apply the
-            # same filter to what it returns.
-            quants = quants.filtered(self._is_lot_fefo_reservable)
-        return quants
 
     @api.model
-    def _get_lot_fefo_domain(self):
-        """The lots a reservation may take, set in the context by stock.move: never a
-        blocked lot, and for a customer with a shelf life rule only lots expiring late
-        enough (lots without expiration date qualify)."""
+    def _get_lot_fefo_domain(self, location):
+        """The quants a reservation from ``location`` may take: never a blocked lot nor
+        stock set aside under ``location``, and when stock.move reserves for a customer
+        with a shelf life rule (``lot_fefo_min_expiration``), only lots expiring late
+        enough (lots without expiration date qualify). None outside a reservation."""
         if not self.env.context.get("lot_fefo_reserving"):
             return None
-        domain = Domain("lot_blocked", "=", False)
+        domain = Domain("lot_blocked", "=", False) & self._get_not_set_aside_domain(location)
         min_expiration = self.env.context.get("lot_fefo_min_expiration")
         if min_expiration:
             domain &= Domain("expiration_date", ">=", min_expiration) | Domain(
                 "expiration_date", "=", False
             )
         return domain
+
+    @api.model
+    def _get_not_set_aside_domain(self, location):
+        """Quants outside the set-aside locations under ``location``: taking from
+        ``location`` never takes what is set aside inside it, while a transfer out of a
+        set-aside location itself still can."""
+        excluded = self.env["stock.location"]._get_set_aside_excluded(location.ids)
+        return Domain("location_id", "not in", excluded.ids) if excluded else Domain.TRUE
 
     @api.model
     def _get_shippable_domain(self, product, location, ship_date):
@@ -81,16 +101,8 @@ class StockQuant(models.Model):
             [
                 Domain("product_id", "=", product.id),
                 Domain("location_id", "child_of", location.id),
+                self._get_not_set_aside_domain(location),
                 Domain("lot_blocked", "=", False),
                 Domain("removal_date", ">=", ship_date) | Domain("removal_date", "=", False),
             ]
-        )
-
-    def _is_lot_fefo_reservable(self):
-        self.ensure_one()
-        min_expiration = self.env.context.get("lot_fefo_min_expiration")
-        return not self.lot_blocked and (
-            not min_expiration
-            or not self.expiration_date
-            or self.expiration_date >= min_expiration
         )

@@ -242,9 +242,9 @@ class StockRecall(models.Model):
         return True
 
     def action_quarantine(self):
-        """Block every affected lot, take it out of open deliveries (which are reserved
-        again with other stock) and move its stock to each warehouse's quarantine
-        location. All of it, or nothing."""
+        """Block every affected lot, take it out of open transfers, picked or not (they
+        are reserved again with other stock), and move its stock to each warehouse's
+        quarantine location. All of it, or nothing."""
         self.ensure_one()
         self._check_can_act()
         if self.state not in ("traced", "quarantined", "notified"):
@@ -402,10 +402,8 @@ class StockRecall(models.Model):
                         recall=recall.name,
                     )
                 )
-            if not recall.is_mock and not self.env.user.has_group(
-                "lot_fefo_recall.group_quality_manager"
-            ):
-                raise AccessError(
+            if not recall.is_mock:
+                self.env.user._check_lot_quality_manager(
                     self.env._(
                         "Only quality managers can act on recall %(recall)s.", recall=recall.name
                     )
@@ -702,19 +700,11 @@ class StockRecall(models.Model):
         self.message_post(body=body, subtype_xmlid="mail.mt_note")
 
     def _quarantine_lots(self, lots):
-        """Block ``lots``, unreserve them from open transfers, move their stock into
-        quarantine with validated transfers, reserve the transfers again; return the
-        quantity moved. Raise UserError when any of it can not be done."""
+        """Block ``lots``, which takes them out of open transfers, picked or not, and
+        reserves those again (stock.lot._release_reservations); move their stock into
+        quarantine with validated transfers; return the quantity moved. Raise UserError
+        when any of it can not be done."""
         self.ensure_one()
-        open_lines = self.env["stock.move.line"].search(
-            [
-                ("lot_id", "in", lots.ids),
-                ("state", "not in", ("done", "cancel")),
-                ("company_id", "=", self.company_id.id),
-            ]
-        )
-        moves_to_reassign = open_lines.move_id
-        moves_to_reassign._do_unreserve()
         lots.write(
             {"is_blocked": True, "block_reason": self.env._("Recall %(recall)s", recall=self.name)}
         )
@@ -744,7 +734,6 @@ class StockRecall(models.Model):
                     )
                 )
             moved += self._move_to_quarantine(warehouse, wh_quants)
-        moves_to_reassign.filtered(lambda m: m.state not in ("done", "cancel"))._action_assign()
         return moved
 
     def _move_to_quarantine(self, warehouse, quants):

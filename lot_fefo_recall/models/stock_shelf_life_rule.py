@@ -1,6 +1,8 @@
 import datetime
 import math
 
+import pytz
+
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 from odoo.fields import Domain
@@ -48,13 +50,17 @@ class StockShelfLifeRule(models.Model):
         tracking=True,
         help="The rule covers this category and its subcategories.",
     )
+    # Explicit defaults: a create that leaves both minimums out must still reach
+    # _check_minimums, which the ORM runs only for the fields a create writes.
     min_remaining_days = fields.Integer(
         string="Minimum Days Left",
+        default=0,
         tracking=True,
         help="Days of shelf life the lot must still have on the shipping date.",
     )
     min_remaining_percent = fields.Float(
         string="Minimum % Left",
+        default=0.0,
         tracking=True,
         help="Share of the product's total shelf life (its expiration time) the lot must "
         "still have on the shipping date.",
@@ -205,9 +211,34 @@ class StockShelfLifeRule(models.Model):
         from_percent = math.ceil(product.expiration_time * self.min_remaining_percent / 100)
         return max(self.min_remaining_days, from_percent)
 
-    def _get_min_expiration_date(self, product, ship_date):
+    def _get_min_expiration_date(self, product, ship_date, warehouse=None):
+        """Earliest expiration date a lot of ``product`` may have to ship on ``ship_date``:
+        a lot qualifies when it expires on the N-th calendar day after the shipping day
+        or later, days counted in the warehouse's time zone (see ``_get_day_tz``).
+
+        :return: the start of that N-th day as a naive UTC datetime, so that it compares
+            with stored expiration dates (``expiration_date >= boundary``).
+        """
         self.ensure_one()
-        return ship_date + datetime.timedelta(days=self._get_min_remaining_days(product))
+        tz = self._get_day_tz(warehouse)
+        ship_day = self._get_local_day(ship_date, warehouse)
+        first_day = ship_day + datetime.timedelta(days=self._get_min_remaining_days(product))
+        start = tz.localize(datetime.datetime.combine(first_day, datetime.time.min))
+        return start.astimezone(pytz.utc).replace(tzinfo=None)
+
+    def _get_day_tz(self, warehouse=None):
+        """Time zone in which shelf life days are counted: the warehouse's address, else
+        its company's (the rule's, else the current one), else UTC. Never the user's: a
+        lot must get the same verdict whoever reserves, validates or reports, and the
+        shipping day is the warehouse's day."""
+        warehouse = warehouse or self.env["stock.warehouse"]
+        company = warehouse.company_id or self.company_id[:1] or self.env.company
+        name = warehouse.partner_id.tz or company.partner_id.tz
+        return pytz.timezone(name) if name else pytz.utc
+
+    def _get_local_day(self, value, warehouse=None):
+        """The calendar day the UTC datetime ``value`` falls on where the warehouse is."""
+        return pytz.utc.localize(value).astimezone(self._get_day_tz(warehouse)).date()
 
     def _describe_minimum(self, product=None):
         """'60-day minimum', '50% (60 days) minimum'... in the user's words."""

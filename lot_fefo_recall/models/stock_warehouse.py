@@ -1,4 +1,4 @@
-from odoo import fields, models
+from odoo import api, fields, models
 from odoo.exceptions import UserError
 
 
@@ -9,12 +9,13 @@ class StockWarehouse(models.Model):
         "stock.location",
         check_company=True,
         help="Where recalled stock is set aside: an internal location outside the stock "
-        "location, so that nothing is reserved from it.",
+        "location, so that nothing is reserved from it, marked as not sellable.",
     )
     expired_location_id = fields.Many2one(
         "stock.location",
         check_company=True,
-        help="Where the scheduled write-off moves expired stock (write-off mode 'Move').",
+        help="Where the scheduled write-off moves expired stock (write-off mode 'Move'), "
+        "marked as not sellable.",
     )
 
     def _get_quarantine_location(self):
@@ -26,23 +27,35 @@ class StockWarehouse(models.Model):
     def _get_set_aside_location(self, field_name, name):
         """The warehouse's location ``field_name``, created the first time it is needed
         under the warehouse's view location: beside, not inside, its stock location, so
-        that deliveries never reserve from it while the stock stays on the books."""
+        that deliveries never reserve from it while the stock stays on the books; set
+        aside, so that its stock is not counted as sellable."""
         self.ensure_one()
         if not self[field_name]:
             # Quality managers set stock aside without being inventory administrators.
             self.sudo()[field_name] = (
                 self.env["stock.location"]
                 .sudo()
-                .create(
-                    {
-                        "name": name,
-                        "usage": "internal",
-                        "location_id": self.view_location_id.id,
-                        "company_id": self.company_id.id,
-                    }
-                )
+                .create(self._prepare_set_aside_location_vals(name))
             )
         return self[field_name]
+
+    def _prepare_set_aside_location_vals(self, name):
+        self.ensure_one()
+        return {
+            "name": name,
+            "usage": "internal",
+            "location_id": self.view_location_id.id,
+            "company_id": self.company_id.id,
+            "is_set_aside": True,
+        }
+
+    @api.model
+    def _set_aside_existing_locations(self):
+        """On module update: quarantine and expired locations created before they were
+        set aside become so."""
+        warehouses = self.with_context(active_test=False).search([])
+        locations = warehouses.quarantine_location_id | warehouses.expired_location_id
+        locations.filtered(lambda location: not location.is_set_aside).is_set_aside = True
 
     def _move_quants_aside(self, quants, destination, origin):
         """Move ``quants`` (of this warehouse) to ``destination`` with one validated

@@ -11,6 +11,17 @@ from .xlsx_download import download_action
 # Rows read from the database at a time when exporting: memory stays flat.
 EXPORT_CHUNK = 5000
 
+# Columns the export sums up in its last row.
+EXPORT_TOTALS = (
+    "quantity",
+    "value",
+    "sellable_qty",
+    "expired_qty",
+    "blocked_qty",
+    "quarantined_qty",
+    "expected_unsold_qty",
+)
+
 EXPORT_COLUMNS = [
     ("Product", "product_id", 34),
     ("Lot", "lot_id", 18),
@@ -21,6 +32,10 @@ EXPORT_COLUMNS = [
     ("Horizon", "horizon", 16),
     ("Quantity", "quantity", 12),
     ("Value", "value", 14),
+    ("Sellable Qty", "sellable_qty", 12),
+    ("Expired Qty", "expired_qty", 12),
+    ("Blocked Qty", "blocked_qty", 12),
+    ("Quarantined Qty", "quarantined_qty", 14),
     ("Suggested Action", "suggested_action", 18),
     ("Avg Daily Sales", "avg_daily_sales", 14),
     ("Days of Supply", "days_of_supply", 14),
@@ -37,8 +52,8 @@ class StockExpiryReport(models.Model):
     # What the query reads, flushed before it runs.
     _depends = {
         "stock.quant": ["lot_id", "product_id", "location_id", "company_id", "quantity"],
-        "stock.lot": ["expiration_date", "supplier_id"],
-        "stock.location": ["usage", "warehouse_id"],
+        "stock.lot": ["expiration_date", "supplier_id", "is_blocked"],
+        "stock.location": ["usage", "warehouse_id", "parent_path", "is_set_aside"],
         "stock.move": [
             "product_id",
             "company_id",
@@ -74,6 +89,17 @@ class StockExpiryReport(models.Model):
     expiration_date = fields.Datetime(readonly=True)
     days_left = fields.Integer(readonly=True, aggregator="min")
     value = fields.Float(readonly=True, help="Quantity at product cost.")
+    sellable_qty = fields.Float(
+        readonly=True,
+        help="Quantity that can still be sold: not expired, not blocked, not quarantined.",
+    )
+    expired_qty = fields.Float(readonly=True)
+    blocked_qty = fields.Float(readonly=True, help="Quantity of a blocked lot.")
+    quarantined_qty = fields.Float(
+        readonly=True,
+        help="Quantity in a set-aside location: quarantine, expired stock, or any location "
+        "set aside as not sellable.",
+    )
     horizon = fields.Selection(selection="_selection_horizon", readonly=True)
     suggested_action = fields.Selection(
         [
@@ -93,15 +119,18 @@ class StockExpiryReport(models.Model):
     days_of_supply = fields.Float(
         readonly=True,
         aggregator="max",
-        help="Product on hand divided by its average daily sales.",
+        help="Product that can still be sold divided by its average daily sales.",
     )
     expected_unsold_qty = fields.Float(
         string="Expected Unsold",
         readonly=True,
-        help="Quantity of this lot expected to expire unsold, selling the product FEFO at "
-        "its average daily rate.",
+        help="Quantity of this lot expected to expire unsold, selling what can still be "
+        "sold of the product FEFO at its average daily rate.",
     )
-    at_risk = fields.Boolean(readonly=True)
+    at_risk = fields.Boolean(
+        readonly=True,
+        help="Part of this lot, which can still be sold, is expected to expire unsold.",
+    )
 
     @api.model
     def _selection_horizon(self):
@@ -118,7 +147,9 @@ class StockExpiryReport(models.Model):
     def _table_query(self):
         """On-hand stock of dated lots in internal locations, as of today in the user's
         time zone, with each company's horizons and thresholds. A query rather than a
-        view so that "today" is the user's (and the tests') today."""
+        view so that "today" is the user's (and the tests') today. Expired, blocked and
+        quarantined stock will not be sold: the FEFO window (what sells first) and the
+        days of supply count only the rest."""
         today = fields.Date.context_today(self)
         tz = self.env.context.get("tz") or self.env.user.tz or "UTC"
         return SQL(
@@ -136,30 +167,47 @@ class StockExpiryReport(models.Model):
                    AND m.date >= %(today)s::date - c.expiry_sales_window_days
               GROUP BY m.product_id, m.company_id
             ),
+            set_aside AS (
+                SELECT DISTINCT child.id
+                  FROM stock_location aside
+                  JOIN stock_location child ON child.parent_path LIKE aside.parent_path || '%%'
+                 WHERE aside.is_set_aside
+            ),
             stock AS (
                 SELECT q.id, q.lot_id, q.product_id, q.location_id, loc.warehouse_id,
                        q.company_id, q.quantity, lot.expiration_date, lot.supplier_id,
+                       COALESCE(lot.is_blocked, FALSE) AS blocked,
+                       set_aside.id IS NOT NULL AS quarantined,
                        (lot.expiration_date AT TIME ZONE 'UTC' AT TIME ZONE %(tz)s)::date
                            - %(today)s::date AS days_left
                   FROM stock_quant q
                   JOIN stock_location loc ON loc.id = q.location_id
                   JOIN stock_lot lot ON lot.id = q.lot_id
+             LEFT JOIN set_aside ON set_aside.id = q.location_id
                  WHERE loc.usage = 'internal'
                    AND lot.expiration_date IS NOT NULL
                    AND q.quantity > 0
             ),
-            fefo AS (
+            sellable AS (
                 SELECT stock.*,
-                       COALESCE(sales.per_day, 0) AS per_day,
-                       SUM(stock.quantity) OVER product_stock AS product_qty,
-                       SUM(stock.quantity) OVER (product_stock ORDER BY stock.expiration_date,
-                                                 stock.lot_id, stock.id
-                                                 ROWS UNBOUNDED PRECEDING)
-                           - stock.quantity AS earlier_qty
+                       CASE WHEN stock.days_left >= 0 AND NOT stock.blocked
+                                 AND NOT stock.quarantined
+                            THEN stock.quantity ELSE 0 END AS sellable_qty
                   FROM stock
-             LEFT JOIN sales ON sales.product_id = stock.product_id
-                            AND sales.company_id = stock.company_id
-                WINDOW product_stock AS (PARTITION BY stock.product_id, stock.company_id)
+            ),
+            fefo AS (
+                SELECT sellable.*,
+                       COALESCE(sales.per_day, 0) AS per_day,
+                       SUM(sellable.sellable_qty) OVER product_stock AS product_sellable_qty,
+                       SUM(sellable.sellable_qty) OVER (product_stock
+                                                        ORDER BY sellable.expiration_date,
+                                                        sellable.lot_id, sellable.id
+                                                        ROWS UNBOUNDED PRECEDING)
+                           - sellable.sellable_qty AS earlier_qty
+                  FROM sellable
+             LEFT JOIN sales ON sales.product_id = sellable.product_id
+                            AND sales.company_id = sellable.company_id
+                WINDOW product_stock AS (PARTITION BY sellable.product_id, sellable.company_id)
             )
             SELECT fefo.id, fefo.lot_id, fefo.product_id, pt.categ_id AS product_categ_id,
                    fefo.supplier_id, fefo.location_id, fefo.warehouse_id, fefo.company_id,
@@ -167,6 +215,10 @@ class StockExpiryReport(models.Model):
                    fefo.quantity
                        * COALESCE((pp.standard_price ->> fefo.company_id::text)::numeric, 0)
                        AS value,
+                   fefo.sellable_qty,
+                   CASE WHEN fefo.days_left < 0 THEN fefo.quantity ELSE 0 END AS expired_qty,
+                   CASE WHEN fefo.blocked THEN fefo.quantity ELSE 0 END AS blocked_qty,
+                   CASE WHEN fefo.quarantined THEN fefo.quantity ELSE 0 END AS quarantined_qty,
                    CASE WHEN fefo.days_left < 0 THEN 'expired'
                         WHEN fefo.days_left <= c.expiry_horizon_1 THEN '30'
                         WHEN fefo.days_left <= c.expiry_horizon_2 THEN '60'
@@ -179,11 +231,11 @@ class StockExpiryReport(models.Model):
                              AND fefo.supplier_id IS NOT NULL THEN 'return'
                         ELSE 'none' END AS suggested_action,
                    fefo.per_day AS avg_daily_sales,
-                   CASE WHEN fefo.per_day > 0 THEN fefo.product_qty / fefo.per_day END
+                   CASE WHEN fefo.per_day > 0 THEN fefo.product_sellable_qty / fefo.per_day END
                        AS days_of_supply,
-                   GREATEST(0, fefo.quantity - GREATEST(0, fefo.per_day
+                   GREATEST(0, fefo.sellable_qty - GREATEST(0, fefo.per_day
                        * GREATEST(fefo.days_left, 0) - fefo.earlier_qty)) AS expected_unsold_qty,
-                   fefo.quantity - GREATEST(0, fefo.per_day * GREATEST(fefo.days_left, 0)
+                   fefo.sellable_qty - GREATEST(0, fefo.per_day * GREATEST(fefo.days_left, 0)
                        - fefo.earlier_qty) > 0 AS at_risk
               FROM fefo
               JOIN product_product pp ON pp.id = fefo.product_id
@@ -234,7 +286,7 @@ class StockExpiryReport(models.Model):
         actions = dict(self._fields["suggested_action"]._description_selection(self.env))
         columns = [field for _label, field, _width in EXPORT_COLUMNS]
         row = 0
-        totals = {"quantity": 0.0, "value": 0.0, "expected_unsold_qty": 0.0}
+        totals = dict.fromkeys(EXPORT_TOTALS, 0.0)
         for chunk in self._export_chunks(domain, columns):
             names = self._export_names(chunk, columns)
             for values in chunk:
@@ -260,9 +312,8 @@ class StockExpiryReport(models.Model):
         sheet.autofilter(0, 0, max(row, 1), len(EXPORT_COLUMNS) - 1)
         row += 1
         sheet.write_string(row, 0, self.env._("Total"), bold)
-        sheet.write_number(row, 7, totals["quantity"], total_format)
-        sheet.write_number(row, 8, totals["value"], total_format)
-        sheet.write_number(row, 12, totals["expected_unsold_qty"], total_format)
+        for field, total in totals.items():
+            sheet.write_number(row, columns.index(field), total, total_format)
         workbook.close()
 
     def _export_chunks(self, domain, columns):

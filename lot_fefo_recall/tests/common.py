@@ -1,8 +1,18 @@
 from contextlib import contextmanager
 from datetime import datetime
 
+from freezegun import freeze_time
+
 from odoo import Command
 from odoo.tests import TransactionCase, new_test_user
+
+# The lots of the FEFO stories, by days left on 2026-06-01.
+FEFO_STORY_EXPIRY = {
+    "L20": "2026-06-21 10:00:00",
+    "L45": "2026-07-16 10:00:00",
+    "L90": "2026-08-30 10:00:00",
+    "L200": "2026-12-18 10:00:00",
+}
 
 
 class LotFefoRecallCase(TransactionCase):
@@ -153,6 +163,33 @@ class LotFefoRecallCase(TransactionCase):
         for line in picking.move_line_ids:
             result[line.lot_id.name] = result.get(line.lot_id.name, 0) + line.quantity
         return result
+
+    @classmethod
+    def _stock_fefo_story(cls, lot_names=("L45", "L90", "L200")):
+        """Big Box's 60-day rule and 10 units of each of ``lot_names`` in stock, put
+        there on 2026-06-01; the name says how many days the lot then has left.
+        Return the rule and the lots by name."""
+        rule = cls.env["stock.shelf.life.rule"].create(
+            {"partner_id": cls.customer.id, "min_remaining_days": 60}
+        )
+        with freeze_time("2026-06-01 10:00:00"):
+            lots = {
+                name: cls._put_in_stock(cls.product, 10, name, FEFO_STORY_EXPIRY[name])
+                for name in lot_names
+            }
+        return rule, lots
+
+    def _sale_order(self, partner, quantity):
+        """A quotation of ``quantity`` of the jam to ``partner`` from our warehouse."""
+        return self.env["sale.order"].create(
+            {
+                "partner_id": partner.id,
+                "warehouse_id": self.warehouse.id,
+                "order_line": [
+                    Command.create({"product_id": self.product.id, "product_uom_qty": quantity})
+                ],
+            }
+        )
 
     @classmethod
     def _put_in_stock(cls, product, quantity, lot_name, expiration, location=None):

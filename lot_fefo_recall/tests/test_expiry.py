@@ -140,6 +140,59 @@ class TestExpiry(LotFefoRecallCase):
         self.assertEqual(rows["C200"].expected_unsold_qty, 0)
         self.assertEqual([rows[n].at_risk for n in ("A5", "B20", "C200")], [True, True, False])
 
+    def test_not_sellable_stock_out_of_the_fefo_window(self):
+        """Expired, blocked and quarantined stock will not be sold: it neither sells
+        first nor counts in the days of supply, and shows in its own columns."""
+        sold = self._receive("SOLD", 90, "2027-01-01")
+        self._ship(sold, 90, "2026-05-02 10:00:00")
+        hold = self.env["stock.location"].create(
+            {"name": "Hold", "location_id": self.stock_location.id, "is_set_aside": True}
+        )
+        hold_bin = self.env["stock.location"].create({"name": "Bin", "location_id": hold.id})
+        with freeze_time(TODAY):
+            quarantine = self.warehouse._get_quarantine_location()
+            self._put_in_stock(self.product, 5, "GONE", "2026-05-29 10:00:00")
+            self._put_in_stock(self.product, 20, "HELD", "2026-06-06 10:00:00", quarantine)
+            self._put_in_stock(self.product, 4, "SHELVED", "2026-06-08 10:00:00", hold_bin)
+            blocked = self._put_in_stock(self.product, 30, "BLOCKED", "2026-06-11 10:00:00")
+            blocked.is_blocked = True
+            self._put_in_stock(self.product, 15, "NEXT", "2026-06-21 10:00:00")
+            self._put_in_stock(self.product, 100, "LATER", "2026-12-18 10:00:00")
+            rows = self._rows()
+        # at 1 a day NEXT sells its 15 in its 20 days: what comes earlier cannot be sold
+        self.assertEqual(
+            {name: (row.at_risk, row.expected_unsold_qty) for name, row in rows.items()},
+            dict.fromkeys(rows, (False, 0)),
+        )
+        self.assertEqual({row.days_of_supply for row in rows.values()}, {115}, "NEXT and LATER")
+        columns = ("expired_qty", "blocked_qty", "quarantined_qty", "sellable_qty")
+        self.assertEqual(
+            {name: tuple(row[column] for column in columns) for name, row in rows.items()},
+            {
+                "GONE": (5, 0, 0, 0),
+                "HELD": (0, 0, 20, 0),
+                "SHELVED": (0, 0, 4, 0),
+                "BLOCKED": (0, 30, 0, 0),
+                "NEXT": (0, 0, 0, 15),
+                "LATER": (0, 0, 0, 100),
+            },
+        )
+        with freeze_time(TODAY):
+            content = self.Report.export_xlsx([("product_id", "=", self.product.id)])
+        sheet = list(
+            openpyxl.load_workbook(io.BytesIO(content)).active.iter_rows(values_only=True)
+        )
+        header = sheet[0]
+        by_lot = {row[1]: dict(zip(header, row, strict=True)) for row in sheet[1:-1]}
+        self.assertEqual(by_lot["BLOCKED"]["Blocked Qty"], 30)
+        self.assertEqual(by_lot["HELD"]["Quarantined Qty"], 20)
+        self.assertEqual(by_lot["GONE"]["Expired Qty"], 5)
+        totals = dict(zip(header, sheet[-1], strict=True))
+        self.assertEqual(
+            (totals["Quarantined Qty"], totals["Blocked Qty"], totals["Sellable Qty"]),
+            (24, 30, 115),
+        )
+
     @freeze_time(TODAY)
     def test_xlsx_export(self):
         self._put_in_stock(self.product, 3, "X1", "2026-06-21 10:00:00")

@@ -1,6 +1,5 @@
 from freezegun import freeze_time
 
-from odoo import Command
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import Form, tagged
 
@@ -22,25 +21,11 @@ class TestFefoReservation(LotFefoRecallCase):
         cls.buyer = cls.env["res.partner"].create(
             {"name": "Joe Buyer", "parent_id": cls.customer.id}
         )
-        Rule = cls.env["stock.shelf.life.rule"]
-        cls.big_box_rule = Rule.create({"partner_id": cls.customer.id, "min_remaining_days": 60})
-        Rule.create({"partner_id": cls.discount_store.id, "min_remaining_days": 30})
-        with freeze_time("2026-06-01 10:00:00"):
-            cls.lot_20 = cls._put_in_stock(cls.product, 10, "L20", "2026-06-21 10:00:00")
-            cls.lot_45 = cls._put_in_stock(cls.product, 10, "L45", "2026-07-16 10:00:00")
-            cls.lot_90 = cls._put_in_stock(cls.product, 10, "L90", "2026-08-30 10:00:00")
-            cls.lot_200 = cls._put_in_stock(cls.product, 10, "L200", "2026-12-18 10:00:00")
-
-    def _sale_order(self, partner, quantity):
-        return self.env["sale.order"].create(
-            {
-                "partner_id": partner.id,
-                "warehouse_id": self.warehouse.id,
-                "order_line": [
-                    Command.create({"product_id": self.product.id, "product_uom_qty": quantity})
-                ],
-            }
+        cls.env["stock.shelf.life.rule"].create(
+            {"partner_id": cls.discount_store.id, "min_remaining_days": 30}
         )
+        cls.big_box_rule, lots = cls._stock_fefo_story(("L20", "L45", "L90", "L200"))
+        cls.lot_20, cls.lot_45, cls.lot_90, cls.lot_200 = lots.values()
 
     def _deliver(self, partner, quantity, **kwargs):
         picking = self._new_delivery(partner, [(self.product, quantity)], **kwargs)
@@ -152,7 +137,7 @@ class TestFefoReservation(LotFefoRecallCase):
         self.assertEqual(self._reserved(ship), {"L90": 5})
         ship.button_validate()
         self.assertEqual(ship.state, "done")
-        self.assertTrue(ship.move_line_ids.fefo_compliant)
+        # FEFO compliance of multi-step deliveries: test_fefo_compliance_steps.py
 
     def test_sale_order_warns_when_short(self):
         order = self._sale_order(self.customer, 25)

@@ -97,7 +97,26 @@ class TestShelfLifeRules(LotFefoRecallCase):
     def test_no_minimum_refused(self):
         with self.assertRefused(ValidationError, "sets no minimum"):
             self._rule(partner_id=self.customer)
+        with self.assertRefused(ValidationError, "Big Box Retail sets no minimum"):
+            self.Rule.create({"partner_id": self.customer.id})
+        with self.assertRefused(ValidationError, "sets no minimum"):
+            self.Rule.create({"product_categ_id": self.category.id, "note": "no figures"})
         self._assert_no_rule()
+
+    def test_no_minimum_refused_on_write(self):
+        rule = self._rule(60, partner_id=self.customer)
+        with self.assertRefused(ValidationError, "Big Box Retail sets no minimum"):
+            rule.write({"min_remaining_days": 0})
+        with self.assertRefused(ValidationError, "sets no minimum"):
+            rule.write({"min_remaining_days": False, "min_remaining_percent": False})
+        self.assertEqual(rule.min_remaining_days, 60, "nothing was written")
+        percent = self._rule(percent=50, partner_id=self.other_vendor)
+        with (
+            self.assertRefused(ValidationError, "Green Valley Farms sets no minimum"),
+            Form(percent) as form,
+        ):
+            form.min_remaining_percent = 0
+        self.assertEqual(percent.min_remaining_percent, 50)
 
     def test_duplicate_refused(self):
         first = self._rule(60, partner_id=self.customer, product_categ_id=self.category)

@@ -1,5 +1,5 @@
 from odoo import api, fields, models
-from odoo.exceptions import AccessError, UserError
+from odoo.exceptions import UserError
 
 
 class StockExpiryWriteoffWizard(models.TransientModel):
@@ -34,8 +34,9 @@ class StockExpiryWriteoffWizard(models.TransientModel):
 
     def action_write_off(self):
         self.ensure_one()
-        if not self.env.user.has_group("lot_fefo_recall.group_quality_manager"):
-            raise AccessError(self.env._("Only quality managers write off expired stock."))
+        self.env.user._check_lot_quality_manager(
+            self.env._("Only quality managers write off expired stock.")
+        )
         log = self.env["stock.expiry.writeoff"]._write_off(self.company_id, commit=False)
         if not log:
             raise UserError(self.env._("There is no expired stock left to write off."))

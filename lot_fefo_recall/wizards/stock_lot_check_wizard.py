@@ -1,7 +1,7 @@
 from markupsafe import Markup
 
 from odoo import fields, models
-from odoo.exceptions import AccessError, UserError
+from odoo.exceptions import UserError
 
 
 class StockLotCheckWizard(models.TransientModel):
@@ -17,10 +17,9 @@ class StockLotCheckWizard(models.TransientModel):
     def action_accept(self):
         """Validate the transfers anyway, leaving the reason in their chatter."""
         self.ensure_one()
-        if not self.env.user.has_group("lot_fefo_recall.group_quality_manager"):
-            raise AccessError(
-                self.env._("Only quality managers can accept lots that fail a lot check.")
-            )
+        self.env.user._check_lot_quality_manager(
+            self.env._("Only quality managers can accept lots that fail a lot check.")
+        )
         if not (self.reason or "").strip():
             raise UserError(self.env._("Give the reason for accepting these lots."))
         pickings = self.picking_ids.with_context(

@@ -200,12 +200,9 @@ class StockRecallWizard(models.TransientModel):
             )
         if not self.is_mock:
             self._check_no_open_recall(lots)
-            if not self.env.user.has_group("lot_fefo_recall.group_quality_manager"):
-                raise UserError(
-                    self.env._(
-                        "Only quality managers launch recalls; anyone can run a mock recall."
-                    )
-                )
+            self.env.user._check_lot_quality_manager(
+                self.env._("Only quality managers launch recalls; anyone can run a mock recall.")
+            )
         if not (self.reason or "").strip() and not self.is_mock:
             raise UserError(self.env._("Give the reason for the recall."))
         recall = self.env["stock.recall"].create(self._prepare_recall_vals(lots))
