@@ -352,7 +352,7 @@ def main():
         query_runs, action_runs = [], []
         for _i in range(args.repeat):
             with measure(env) as query:
-                trace = Recall._trace_lots(raw_lot, env.company)
+                trace = env["stock.recall.trace"]._trace_lots(raw_lot, env.company)
             query_runs.append(query)
             recall = Recall.create({"reason": "benchmark", "lot_ids": [(6, 0, raw_lot.ids)]})
             with measure(env) as action:

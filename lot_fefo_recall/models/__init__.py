@@ -15,6 +15,10 @@ from . import stock_move_line
 from . import stock_picking
 from . import stock_quant
 from . import stock_recall
+from . import stock_recall_export
+from . import stock_recall_notification
+from . import stock_recall_quarantine
+from . import stock_recall_trace
 from . import stock_recall_customer
 from . import stock_recall_line
 from . import stock_shelf_life_rule

@@ -97,14 +97,14 @@ class StockRecallWizard(models.TransientModel):
 
     @api.depends("matched_lot_ids")
     def _compute_impact(self):
-        Recall = self.env["stock.recall"]
+        Trace = self.env["stock.recall.trace"]
         for wizard in self:
             if not wizard.matched_lot_ids:
                 wizard.impact_shipped_qty = wizard.impact_on_hand_qty = 0
                 wizard.impact_lot_count = 0
                 wizard.impact_partner_ids = False
                 continue
-            trace = Recall._trace_lots(wizard.matched_lot_ids._origin, wizard.company_id)
+            trace = Trace._trace_lots(wizard.matched_lot_ids._origin, wizard.company_id)
             totals = {}
             for line in trace["lines"]:
                 totals[line["line_type"]] = totals.get(line["line_type"], 0) + line["quantity"]
