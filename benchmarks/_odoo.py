@@ -46,7 +46,8 @@ def odoo_env(args):
     if importlib.util.find_spec("odoo") is None:
         sys.exit("Odoo 19 is not importable: install it first (see README).")
     conf = _write_config()
-    db = args.db or f"lot_fefo_recall_bench_{os.getpid()}"
+    # a benchmark comparing with Odoo alone creates a second database: its name differs
+    db = args.db or f"lot_fefo_recall_bench_{os.getpid()}{getattr(args, 'db_suffix', '')}"
     created = False
     try:
         if not args.db:

@@ -15,11 +15,16 @@ from . import stock_move_line
 from . import stock_picking
 from . import stock_quant
 from . import stock_recall
+from . import stock_recall_customer
 from . import stock_recall_export
 from . import stock_recall_notification
 from . import stock_recall_quarantine
 from . import stock_recall_trace
-from . import stock_recall_customer
+from . import stock_recall_check
+from . import stock_recall_product
+from . import stock_recall_return
+from . import stock_recall_status
+from . import stock_recall_strategy
 from . import stock_recall_line
 from . import stock_shelf_life_rule
 from . import stock_warehouse

@@ -64,6 +64,16 @@ class ResCompany(models.Model):
         "res.users",
         help="Gets the activities of the write-off (reported stock, reserved stock skipped).",
     )
+    recall_follow_up_days = fields.Integer(
+        string="Recall Follow-up Days",
+        default=3,
+        help="Days without an answer before a recall customer is reminded by email.",
+    )
+    recall_follow_up_max = fields.Integer(
+        string="Recall Follow-ups",
+        default=2,
+        help="Reminders sent to a recall customer before someone is asked to phone them.",
+    )
 
     @api.constrains("expiry_horizon_1", "expiry_horizon_2", "expiry_horizon_3")
     def _check_expiry_horizons(self):
@@ -108,6 +118,19 @@ class ResCompany(models.Model):
                 )
             if company.expiry_sales_window_days <= 0:
                 raise ValidationError(self.env._("The sales window must be at least one day."))
+
+    @api.constrains("recall_follow_up_days", "recall_follow_up_max")
+    def _check_recall_follow_up(self):
+        for company in self:
+            if company.recall_follow_up_days < 1 or company.recall_follow_up_max < 0:
+                raise ValidationError(
+                    self.env._(
+                        "Recall follow-up: remind after at least one day, and send zero or "
+                        "more reminders (not %(days)s days, %(count)s reminders).",
+                        days=company.recall_follow_up_days,
+                        count=company.recall_follow_up_max,
+                    )
+                )
 
     @api.constrains("lot_name_pattern")
     def _check_lot_name_pattern(self):

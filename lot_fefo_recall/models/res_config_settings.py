@@ -28,3 +28,9 @@ class ResConfigSettings(models.TransientModel):
     expiry_responsible_id = fields.Many2one(
         related="company_id.expiry_responsible_id", readonly=False
     )
+    recall_follow_up_days = fields.Integer(
+        related="company_id.recall_follow_up_days", readonly=False
+    )
+    recall_follow_up_max = fields.Integer(
+        related="company_id.recall_follow_up_max", readonly=False
+    )

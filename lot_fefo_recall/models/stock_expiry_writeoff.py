@@ -1,12 +1,24 @@
+import contextlib
 import datetime
+import logging
 from collections import defaultdict
 
 from markupsafe import Markup
+from psycopg2.errors import SerializationFailure
 
 from odoo import api, fields, models
+from odoo.tools import SQL
+
+from .stock_recall import OPEN_STATES
+
+_logger = logging.getLogger(__name__)
 
 # Quants written off between two commits of the scheduled write-off.
 BATCH_SIZE = 500
+# Lines naming stock already reported: not reported again while it stays as it is.
+REPORTED_ACTIONS = ("reported", "skipped_reserved", "skipped_recall", "failed")
+# Lines of stock left for a person to handle.
+TO_REVIEW_ACTIONS = (*REPORTED_ACTIONS, "skipped_no_warehouse")
 
 
 class StockExpiryWriteoff(models.Model):
@@ -121,11 +133,13 @@ class StockExpiryWriteoff(models.Model):
 
     @api.model
     def _already_reported(self, company):
-        """(lot, location, quantity, action) already reported: not reported again."""
+        """(lot, location, quantity, action) already reported: not reported again. A
+        quant that failed is not tried again either while it stays as it is: the
+        responsible was told to handle it by hand."""
         lines = self.env["stock.expiry.writeoff.line"].search_fetch(
             [
                 ("company_id", "=", company.id),
-                ("action", "in", ("reported", "skipped_reserved")),
+                ("action", "in", REPORTED_ACTIONS),
             ],
             ["lot_id", "location_id", "quantity", "action"],
         )
@@ -135,14 +149,31 @@ class StockExpiryWriteoff(models.Model):
 
     @api.model
     def _write_off_batch(self, company, quants, already, log):
-        """Line values for one batch of expired quants, after acting on them."""
+        """Line values for one batch of expired quants, after acting on them. Stock
+        of a lot in an open recall is evidence: kept and reported, never written off."""
         lines = []
-        reserved = quants.filtered(lambda q: q.product_uom_id.compare(q.reserved_quantity, 0) > 0)
+        quants = self._lock_quants(quants)
+        recalls = self._get_open_recalls_by_lot(company, quants.lot_id)
+        in_recall = quants.filtered(lambda q: q.lot_id in recalls)
+        for quant in in_recall:
+            recall = recalls[quant.lot_id]
+            line = dict(
+                self._prepare_line_vals(quant, "skipped_recall"),
+                recall_id=recall.id,
+                reason=self.env._("In recall %(recall)s", recall=recall.name),
+            )
+            if self._is_new(line, already):
+                lines.append(line)
+        reserved = (quants - in_recall).filtered(
+            lambda q: q.product_uom_id.compare(q.reserved_quantity, 0) > 0
+        )
         for quant in reserved:
             line = self._prepare_line_vals(quant, "skipped_reserved")
             if self._is_new(line, already):
                 lines.append(line)
-        todo = quants - reserved
+        todo = (quants - in_recall - reserved).filtered(
+            lambda q: self._line_key(self._prepare_line_vals(q, "failed")) not in already
+        )
         mode = company.expiry_writeoff_mode
         if mode == "report":
             for quant in todo:
@@ -150,14 +181,93 @@ class StockExpiryWriteoff(models.Model):
                 if self._is_new(line, already):
                     lines.append(line)
         elif mode == "scrap":
-            lines += self._scrap(todo, log)
+            lines += self._act_apart(todo, lambda quants: self._scrap(quants, log))
         elif mode == "move":
-            lines += self._move_to_expired(todo)
+            lines += self._act_apart(todo, self._move_to_expired)
         return lines
 
     @api.model
+    def _lock_quants(self, quants):
+        """Those of ``quants`` this run may write off, locked until it commits. A quant
+        another transaction holds (reserving or shipping it) is left for the next run
+        rather than waited for or written off under that transaction's feet; so is one
+        another transaction changed since this one began (REPEATABLE READ can not lock
+        it)."""
+        if not quants:
+            return quants
+        query = "SELECT id FROM stock_quant WHERE id IN %s FOR UPDATE SKIP LOCKED"
+        try:
+            with self.env.cr.savepoint(flush=False):
+                rows = self.env.execute_query(SQL(query, tuple(quants.ids)))
+        except SerializationFailure:
+            rows = []
+            for quant_id in quants.ids:
+                with (
+                    contextlib.suppress(SerializationFailure),
+                    self.env.cr.savepoint(flush=False),
+                ):
+                    rows += self.env.execute_query(SQL(query, (quant_id,)))
+        locked = {quant_id for (quant_id,) in rows}
+        return quants.filtered(lambda quant: quant.id in locked)
+
+    @api.model
+    def _get_open_recalls_by_lot(self, company, lots):
+        """``{lot: recall}`` for those of ``lots`` that a real recall of ``company``, still
+        open, names or traced."""
+        if not lots:
+            return {}
+        recalls = self.env["stock.recall"].search(
+            [
+                ("company_id", "=", company.id),
+                ("is_mock", "=", False),
+                ("state", "in", OPEN_STATES),
+                "|",
+                ("lot_ids", "in", lots.ids),
+                ("affected_lot_ids", "in", lots.ids),
+            ],
+            order="id",
+        )
+        return {
+            lot: recall
+            for recall in recalls
+            for lot in (recall.lot_ids | recall.affected_lot_ids) & lots
+        }
+
+    @api.model
+    def _act_apart(self, quants, act):
+        """Line values of ``act(quants)`` (scrap or move them): the whole batch at once,
+        the fast way; if that fails, quant by quant, so that a quant that can not be
+        written off is logged as failed and the others are written off."""
+        if len(quants) > 1:
+            try:
+                with self.env.cr.savepoint():
+                    return act(quants)
+            # Whatever one quant raises must not stop the others: found out one by one.
+            except Exception:  # pylint: disable=broad-exception-caught
+                _logger.info("Expiry write-off: a batch failed, retried quant by quant")
+        lines = []
+        for quant in quants:
+            try:
+                with self.env.cr.savepoint():
+                    lines += act(quant)
+            except Exception as error:  # pylint: disable=broad-exception-caught
+                _logger.warning(
+                    "Expiry write-off of %s, lot %s in %s failed",
+                    quant.product_id.display_name,
+                    quant.lot_id.name,
+                    quant.location_id.complete_name,
+                    exc_info=True,
+                )
+                lines.append(dict(self._prepare_line_vals(quant, "failed"), reason=str(error)))
+        return lines
+
+    @api.model
+    def _line_key(self, line):
+        return (line["lot_id"], line["location_id"], line["quantity"], line["action"])
+
+    @api.model
     def _is_new(self, line, already):
-        key = (line["lot_id"], line["location_id"], line["quantity"], line["action"])
+        key = self._line_key(line)
         if key in already:
             return False
         already.add(key)
@@ -208,6 +318,7 @@ class StockExpiryWriteoff(models.Model):
         creation and one _action_done for the whole batch: do_scrap validates them one by
         one, about three times slower for thousands of expired quants. The moves come
         from core's own _prepare_move_values; no replenishment for expired stock."""
+        scraps._check_company()
         for scrap in scraps:
             scrap.name = self.env["ir.sequence"].next_by_code("stock.scrap") or scrap.name
         moves = self.env["stock.move"].create([scrap._prepare_move_values() for scrap in scraps])
@@ -258,9 +369,7 @@ class StockExpiryWriteoff(models.Model):
         """In report mode, and whenever reserved stock was skipped, the responsible
         gets an activity on the log."""
         self.ensure_one()
-        to_review = self.line_ids.filtered(
-            lambda line: line.action in ("reported", "skipped_reserved", "skipped_no_warehouse")
-        )
+        to_review = self.line_ids.filtered(lambda line: line.action in TO_REVIEW_ACTIONS)
         if not to_review:
             return
         responsible = self.company_id.expiry_responsible_id or self.env.ref("base.user_admin")

@@ -26,9 +26,15 @@ class StockExpiryWriteoffLine(models.Model):
             ("moved", "Moved to Expired"),
             ("reported", "Reported"),
             ("skipped_reserved", "Skipped: reserved"),
+            ("skipped_recall", "Skipped: in recall"),
             ("skipped_no_warehouse", "Skipped: no warehouse"),
+            ("failed", "Failed"),
         ],
         required=True,
+    )
+    reason = fields.Char(help="Why the stock was kept, or why writing it off failed.")
+    recall_id = fields.Many2one(
+        "stock.recall", help="The open recall whose evidence this stock is."
     )
     scrap_id = fields.Many2one("stock.scrap")
     picking_id = fields.Many2one("stock.picking", string="Transfer")

@@ -4,9 +4,29 @@ from collections import defaultdict
 from markupsafe import Markup
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 
 OPEN_STATES = ("draft", "traced", "quarantined", "notified")
+
+
+def check_button_fields(records, fnames, describe):
+    """Refuse to write ``fnames`` of ``records`` (the states and figures of recalls)
+    unless the add-on's own buttons do it, which write them through sudo(). A readonly
+    field stops nothing over RPC, and a context key can be forged there: only the
+    superuser flag, which an RPC caller can not set, tells the buttons apart.
+    ``describe()`` names the records, called only to refuse (writes are frequent)."""
+    if not fnames or records.env.su:
+        return
+    raise AccessError(
+        records.env._(
+            "%(fields)s of %(what)s change only through the recall's buttons (Trace, "
+            "Quarantine, Send Letters, Close, Cancel), not by writing them.",
+            fields=", ".join(
+                sorted(records._fields[fname]._description_string(records.env) for fname in fnames)
+            ),
+            what=describe(),
+        )
+    )
 
 
 # The recall record and its states. Its other concerns each have a file: the trace
@@ -123,17 +143,14 @@ class StockRecall(models.Model):
         help="Shipped and on hand, when traced.",
     )
     quarantined_qty = fields.Float(readonly=True, copy=False, digits="Product Unit")
-    returned_qty = fields.Float(
-        compute="_compute_effectiveness",
-        digits="Product Unit",
-        help="Returned or destroyed by customers, as recorded per customer.",
-    )
-    scrapped_qty = fields.Float(compute="_compute_effectiveness", digits="Product Unit")
     effectiveness = fields.Float(
         string="Effectiveness (%)",
         digits=(16, 1),
         compute="_compute_effectiveness",
-        help="(returned + quarantined + scrapped) / affected quantity.",
+        help="The lowest effectiveness of the recalled products: each product's quantity "
+        "accounted for (in quarantine, scrapped, back at the vendor, destroyed by "
+        "customers since the recall started) over its affected quantity. Quantities of "
+        "different products are never added up.",
     )
     trace_seconds = fields.Float(
         string="Trace Time (s)", readonly=True, copy=False, digits=(16, 3)
@@ -162,39 +179,43 @@ class StockRecall(models.Model):
             recall.on_hand_qty = totals["on_hand"]
             recall.affected_qty = recall.shipped_qty + recall.on_hand_qty
 
-    @api.depends(
-        "customer_ids.returned_qty", "quarantined_qty", "affected_qty", "affected_lot_ids"
-    )
+    @api.depends("product_line_ids.effectiveness", "product_line_ids.affected_qty")
     def _compute_effectiveness(self):
-        scraps = (
-            self.env["stock.scrap"]._read_group(
-                [
-                    ("lot_id", "in", self.affected_lot_ids.ids),
-                    ("state", "=", "done"),
-                ],
-                ["lot_id"],
-                ["scrap_qty:sum"],
-            )
-            if self.affected_lot_ids
-            else []
-        )
-        scrapped_by_lot = dict(scraps)
         for recall in self:
-            recall.returned_qty = sum(recall.customer_ids.mapped("returned_qty"))
-            recall.scrapped_qty = sum(
-                scrapped_by_lot.get(lot, 0.0) for lot in recall.affected_lot_ids
+            affected = recall.product_line_ids.filtered(
+                lambda line: not line.uom_id.is_zero(line.affected_qty)
             )
-            done = recall.returned_qty + recall.quarantined_qty + recall.scrapped_qty
-            recall.effectiveness = (
-                100.0 * done / recall.affected_qty if recall.affected_qty else 0.0
-            )
+            recall.effectiveness = min(affected.mapped("effectiveness"), default=0.0)
 
     @api.model_create_multi
     def create(self, vals_list):
+        # Whether it is a drill is chosen at creation: the record rules say who makes which.
+        protected = self._get_button_fields() - {"is_mock"}
         for vals in vals_list:
+            check_button_fields(
+                self, protected.intersection(vals), lambda: self.env._("a new recall")
+            )
             if vals.get("name", "/") == "/":
                 vals["name"] = self.env["ir.sequence"].next_by_code("stock.recall") or "/"
-        return super().create(vals_list)
+        if self.env.su:
+            return super().create(vals_list)
+        # Defaults come from the caller's context, which RPC lets anyone write: those of
+        # the state and figures are dropped (removed, hence a whole new context).
+        context = {
+            key: value
+            for key, value in self.env.context.items()
+            if not (key.startswith("default_") and key.removeprefix("default_") in protected)
+        }
+        recalls = self.with_context(context)  # pylint: disable=context-overridden
+        return super(StockRecall, recalls).create(vals_list)
+
+    def write(self, vals):
+        check_button_fields(
+            self,
+            self._get_button_fields().intersection(vals),
+            lambda: ", ".join(self.mapped("name")),
+        )
+        return super().write(vals)
 
     # ------------------------------------------------------------------ actions
 
@@ -209,11 +230,9 @@ class StockRecall(models.Model):
             )
         started = time.perf_counter()
         trace = self.env["stock.recall.trace"]._trace_lots(self.lot_ids, self.company_id)
-        self.line_ids.unlink()
-        self.env["stock.recall.line"].create(
-            [dict(vals, recall_id=self.id) for vals in trace["lines"]]
-        )
-        self.affected_lot_ids = [fields.Command.set(trace["lot_ids"])]
+        self.line_ids.sudo().unlink()
+        self.env["stock.recall.line"].sudo()._create_from_trace(self, trace["lines"])
+        self.sudo().affected_lot_ids = [fields.Command.set(trace["lot_ids"])]
         self._update_customers(trace["lines"])
         elapsed = time.perf_counter() - started
         vals = {
@@ -223,7 +242,7 @@ class StockRecall(models.Model):
         }
         if self.state == "draft":
             vals["state"] = "traced"
-        self.write(vals)
+        self.sudo().write(vals)
         self._post_trace_summary(trace)
         return True
 
@@ -238,7 +257,7 @@ class StockRecall(models.Model):
             )
         if self.state in ("closed", "cancelled"):
             raise UserError(self.env._("%(recall)s is already over.", recall=self.name))
-        self.write({"state": "closed", "date_closed": fields.Datetime.now()})
+        self.sudo().write({"state": "closed", "date_closed": fields.Datetime.now()})
         self.message_post(
             body=self.env._(
                 "Closed. Effectiveness %(effectiveness)s%%. Resolution: %(note)s",
@@ -251,7 +270,7 @@ class StockRecall(models.Model):
 
     def action_cancel(self):
         self._check_can_act(mock_allowed=True)
-        self.filtered(lambda r: r.state != "closed").write({"state": "cancelled"})
+        self.filtered(lambda r: r.state != "closed").sudo().write({"state": "cancelled"})
         return True
 
     def action_view_affected_lots(self):
@@ -264,6 +283,27 @@ class StockRecall(models.Model):
         return action
 
     # ------------------------------------------------------------------ helpers
+
+    @api.model
+    def _get_button_fields(self):
+        """The fields only the recall's buttons write: its state and its figures."""
+        return {
+            "is_mock",
+            "state",
+            "shipped_qty",
+            "on_hand_qty",
+            "affected_qty",
+            "quarantined_qty",
+            "effectiveness",
+            "trace_seconds",
+            "accounted_percent",
+            "date_traced",
+            "date_quarantined",
+            "date_notified",
+            "date_closed",
+            "affected_lot_ids",
+            "line_ids",
+        }
 
     def _check_can_act(self, mock_allowed=False):
         """Quality managers act on recalls; stock users only run mock recalls; a mock
@@ -308,10 +348,14 @@ class StockRecall(models.Model):
                 "last_shipped_on": last.get(partner_id),
             }
             if partner_id in existing:
-                existing[partner_id].write(vals)
+                existing[partner_id].sudo().write(vals)
             else:
                 to_create.append(dict(vals, recall_id=self.id, partner_id=partner_id))
-        self.env["stock.recall.customer"].create(to_create)
+        # Made by the trace, not by a person: no "created" note nor follower on each of
+        # thousands of customers (the recall's chatter tells the trace).
+        self.env["stock.recall.customer"].sudo().with_context(tracking_disable=True).create(
+            to_create
+        )
 
     def _post_trace_summary(self, trace):
         self.ensure_one()

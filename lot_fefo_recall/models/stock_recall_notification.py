@@ -1,14 +1,29 @@
-from odoo import api, fields, models
+from datetime import timedelta
+
+from odoo import Command, api, fields, models
 from odoo.exceptions import UserError
+from odoo.tools.misc import formatLang
+
+# Letters rendered in one wkhtmltopdf run, mailed and committed together by the cron.
+LETTER_BATCH_SIZE = 100
+# Follow-ups mailed between two commits.
+FOLLOW_UP_BATCH_SIZE = 200
 
 
 # One concern of stock.recall per file (see stock_recall.py).
 class StockRecall(models.Model):
-    """Customer notification: the letters, by email or on paper."""
+    """Customer notification: Send Letters queues the letters and shows progress; the
+    letters cron (stock.recall.customer below) renders and mails them."""
 
     _inherit = "stock.recall"  # pylint: disable=consider-merging-classes-inherited
 
     customers_without_email = fields.Char(compute="_compute_customers_without_email")
+    letter_count = fields.Integer(string="Letters", compute="_compute_letter_progress")
+    letter_sent_count = fields.Integer(string="Letters Sent", compute="_compute_letter_progress")
+    letter_progress = fields.Float(
+        string="Letters Sent (%)", compute="_compute_letter_progress", digits=(16, 0)
+    )
+    letter_progress_text = fields.Char(compute="_compute_letter_progress")
 
     @api.depends("customer_ids.state")
     def _compute_customers_without_email(self):
@@ -19,59 +34,52 @@ class StockRecall(models.Model):
                 )
             )
 
+    @api.depends("customer_ids.letter_queued_on", "customer_ids.notified_on")
+    def _compute_letter_progress(self):
+        counts = {
+            recall: (queued, sent)
+            for recall, queued, sent in self.env["stock.recall.customer"]._read_group(
+                [("recall_id", "in", self.ids), ("letter_queued_on", "!=", False)],
+                ["recall_id"],
+                ["__count", "notified_on:count"],
+            )
+        }
+        for recall in self:
+            queued, sent = counts.get(recall, (0, 0))
+            recall.letter_count = queued
+            recall.letter_sent_count = sent
+            recall.letter_progress = 100.0 * sent / queued if queued else 0.0
+            recall.letter_progress_text = self.env._(
+                "%(sent)s of %(total)s sent",
+                sent=formatLang(self.env, sent, digits=0),
+                total=formatLang(self.env, queued, digits=0),
+            )
+
     def action_send_letters(self):
-        """Email each affected customer its own letter (PDF attached). Customers
-        without an email are listed on the recall, not skipped silently."""
+        """Queue a letter for each affected customer with an email and ask the letters
+        cron to run now: the request returns at once, whatever the number of customers.
+        Customers without an email are listed on the recall, not skipped silently."""
         self.ensure_one()
         self._check_can_act()
         if self.state not in ("traced", "quarantined", "notified"):
             raise UserError(
                 self.env._("Trace %(recall)s before writing to customers.", recall=self.name)
             )
-        to_notify = self.customer_ids.filtered(lambda c: c.state == "to_notify")
-        template = self.env.ref("lot_fefo_recall.mail_template_recall_letter")
-        report = self.env["ir.actions.report"]
-        for customer in to_notify:
-            pdf, _format = report._render_qweb_pdf(
-                "lot_fefo_recall.action_report_recall_letter",
-                res_ids=self.ids,
-                data={"customer_ids": customer.ids},
-            )
-            rendered = template._generate_template([customer.id], ["subject", "body_html"])[
-                customer.id
-            ]
-            self.message_post(
-                subject=rendered["subject"],
-                body=rendered["body_html"],
-                partner_ids=customer.partner_id.ids,
-                attachments=[
-                    (f"{self.name.replace('/', '-')}-{customer.partner_id.name}.pdf", pdf)
-                ],
-                message_type="comment",
-                subtype_xmlid="mail.mt_comment",
-                email_layout_xmlid="mail.mail_notification_light",
-            )
-        now = fields.Datetime.now()
-        to_notify.write({"notified_on": now})
-        vals = {"date_notified": now}
-        if self.state in ("traced", "quarantined"):
-            vals["state"] = "notified"
-        self.write(vals)
-        if self.customers_without_email:
+        to_queue = self.customer_ids.filtered(lambda c: c.state == "to_notify")
+        if to_queue:
+            to_queue.sudo().write({"letter_queued_on": fields.Datetime.now()})
+            self.env.ref("lot_fefo_recall.ir_cron_recall_letters")._trigger()
             self.message_post(
                 body=self.env._(
-                    "No email for %(customers)s: contact them by phone or post (print their "
-                    "letters) and record it on the Customers tab.",
-                    customers=self.customers_without_email,
+                    "Sending %(count)s letters in the background.", count=len(to_queue)
                 ),
                 subtype_xmlid="mail.mt_note",
             )
-            self.activity_schedule(
-                "mail.mail_activity_data_todo",
-                summary=self.env._("Contact customers without email"),
-                note=self.customers_without_email,
-                user_id=(self.user_id or self.env.user).id,
-            )
+        if self.customers_without_email and (to_queue or not self.date_notified):
+            self._post_customers_without_email()
+        if not to_queue and not self.customer_ids.filtered(lambda c: c.state == "queued"):
+            # Nobody to mail (only customers without email): told by phone or post.
+            self._mark_notified()
         return True
 
     def action_print_letters(self):
@@ -79,3 +87,201 @@ class StockRecall(models.Model):
         if not self.customer_ids:
             raise UserError(self.env._("%(recall)s has no affected customer.", recall=self.name))
         return self.env.ref("lot_fefo_recall.action_report_recall_letter").report_action(self)
+
+    def _post_customers_without_email(self):
+        self.ensure_one()
+        self.message_post(
+            body=self.env._(
+                "No email for %(customers)s: contact them by phone or post (print their "
+                "letters) and record it on the Customers tab.",
+                customers=self.customers_without_email,
+            ),
+            subtype_xmlid="mail.mt_note",
+        )
+        self.activity_schedule(
+            "mail.mail_activity_data_todo",
+            summary=self.env._("Contact customers without email"),
+            note=self.customers_without_email,
+            user_id=(self.user_id or self.env.user).id,
+        )
+
+    def _mark_notified(self):
+        now = fields.Datetime.now()
+        # The state and its date are the buttons' to write (stock_recall.py).
+        recalls = self.sudo()
+        recalls.filtered(lambda r: r.state in ("traced", "quarantined")).state = "notified"
+        recalls.date_notified = now
+
+    def _on_letters_sent(self):
+        """The last queued letter of these recalls is in the mail queue."""
+        self._mark_notified()
+        for recall in self:
+            recall.message_post(
+                body=self.env._(
+                    "Letters sent to %(count)s customers: each received its own letter "
+                    "and answer link by email.",
+                    count=recall.letter_sent_count,
+                ),
+                subtype_xmlid="mail.mt_note",
+            )
+
+
+class StockRecallCustomer(models.Model):
+    """The letters and follow-ups of each customer, mailed by the add-on's crons."""
+
+    _inherit = "stock.recall.customer"  # pylint: disable=consider-merging-classes-inherited
+
+    @api.model
+    def _cron_send_letters(self):
+        """Triggered by Send Letters; runs until every queued letter is mailed."""
+        self._send_queued_letters()
+
+    @api.model
+    def _cron_follow_up_answers(self):
+        self._follow_up_unanswered()
+
+    @api.model
+    def _letters_to_send_domain(self):
+        return [
+            ("letter_queued_on", "!=", False),
+            ("notified_on", "=", False),
+            ("recall_id.state", "not in", ("closed", "cancelled")),
+            ("recall_id.is_mock", "=", False),
+        ]
+
+    @api.model
+    def _send_queued_letters(self, commit=True, max_batches=None, batch_size=LETTER_BATCH_SIZE):
+        """Mail the queued letters in batches.
+
+        A customer's mail and its ``notified_on`` are written in the same transaction,
+        so a batch is mailed entirely or not at all: with ``commit`` each batch is
+        committed through ``ir.cron._commit_progress`` and a killed or timed-out run
+        carries on with the customers not yet notified, never mailing one twice.
+        ``max_batches`` stops early (tests use it to simulate an interruption).
+        """
+        domain = self._letters_to_send_domain()
+        batches = 0
+        while found := self.search(domain, order="recall_id, id", limit=batch_size):
+            # One recall per batch: its letters are one document.
+            customers = found.filtered(lambda c, recall=found[0].recall_id: c.recall_id == recall)
+            customers._send_letter_batch()
+            batches += 1
+            if commit and not self.env["ir.cron"]._commit_progress(
+                len(customers), remaining=self.search_count(domain)
+            ):
+                break
+            if max_batches and batches >= max_batches:
+                break
+
+    def _send_letter_batch(self):
+        """Render these customers' letters (of one recall) in one wkhtmltopdf run, split
+        per customer, and queue one email per customer with only its own letter."""
+        # An email removed since Send Letters: the customer is listed with those to call.
+        without_email = self.filtered(lambda c: not c.partner_id.email)
+        without_email.sudo().write({"letter_queued_on": False})
+        customers = self - without_email
+        if customers:
+            for customer in customers:
+                customer._portal_ensure_token()
+            letters = self.env["report.lot_fefo_recall.report_recall_letter"]._render_letters(
+                customers
+            )
+            attachments = self.env["ir.attachment"].create(
+                [
+                    customer._prepare_letter_attachment_vals(letters[customer.id])
+                    for customer in customers
+                ]
+            )
+            mails = self.env.ref("lot_fefo_recall.mail_template_recall_letter").send_mail_batch(
+                customers.ids, email_layout_xmlid="mail.mail_notification_light"
+            )
+            mail_by_customer = {mail.res_id: mail for mail in mails}
+            now = fields.Datetime.now()
+            for customer, attachment in zip(customers, attachments, strict=True):
+                mail_by_customer[customer.id].attachment_ids = [Command.link(attachment.id)]
+                customer.sudo().write(
+                    {
+                        "letter_attachment_id": attachment.id,
+                        "notified_on": now,
+                        "last_contacted_on": now,
+                    }
+                )
+        recalls = self.recall_id
+        in_flight = {
+            recall
+            for [recall] in self._read_group(
+                [*self._letters_to_send_domain(), ("recall_id", "in", recalls.ids)],
+                ["recall_id"],
+            )
+        }
+        recalls.filtered(lambda r: r not in in_flight)._on_letters_sent()
+
+    def _prepare_letter_attachment_vals(self, pdf):
+        self.ensure_one()
+        return {
+            "name": self.env._(
+                "%(recall)s - %(customer)s.pdf",
+                recall=self.recall_id.name.replace("/", "-"),
+                customer=self.partner_id.name,
+            ),
+            "raw": pdf,
+            "mimetype": "application/pdf",
+            "res_model": self._name,
+            "res_id": self.id,
+        }
+
+    @api.model
+    def _follow_up_unanswered(self, commit=True, batch_size=FOLLOW_UP_BATCH_SIZE):
+        """Remind customers who have not answered, every ``recall_follow_up_days`` of
+        their company, at most ``recall_follow_up_max`` times; then ask the recall's
+        responsible to phone them (once)."""
+        for company in self.env["res.company"].search([]):
+            due = fields.Datetime.now() - timedelta(days=company.recall_follow_up_days)
+            base = [
+                ("company_id", "=", company.id),
+                ("notified_on", "!=", False),
+                ("answered_on", "=", False),
+                ("acknowledged", "=", False),
+                ("call_requested", "=", False),
+                ("last_contacted_on", "<=", due),
+                ("recall_id.state", "=", "notified"),
+                ("recall_id.is_mock", "=", False),
+            ]
+            to_remind = [*base, ("follow_up_count", "<", company.recall_follow_up_max)]
+            while customers := self.search(to_remind, order="id", limit=batch_size):
+                customers._send_follow_up()
+                if commit and not self.env["ir.cron"]._commit_progress(len(customers)):
+                    return
+            to_call = [*base, ("follow_up_count", ">=", company.recall_follow_up_max)]
+            while customers := self.search(to_call, order="id", limit=batch_size):
+                customers._request_call()
+                if commit and not self.env["ir.cron"]._commit_progress(len(customers)):
+                    return
+
+    def _send_follow_up(self):
+        self.env.ref("lot_fefo_recall.mail_template_recall_follow_up").send_mail_batch(
+            self.ids, email_layout_xmlid="mail.mail_notification_light"
+        )
+        now = fields.Datetime.now()
+        for customer in self:
+            customer.sudo().write(
+                {"follow_up_count": customer.follow_up_count + 1, "last_contacted_on": now}
+            )
+
+    def _request_call(self):
+        for customer in self:
+            customer.activity_schedule(
+                "mail.mail_activity_data_call",
+                summary=self.env._(
+                    "Phone %(customer)s about recall %(recall)s",
+                    customer=customer.partner_id.name,
+                    recall=customer.recall_id.name,
+                ),
+                note=self.env._(
+                    "No answer after %(count)s reminders. Ask for the quantity on hand, "
+                    "destroyed, sold on and to return, and record it on the customer's line.",
+                    count=customer.follow_up_count,
+                ),
+                user_id=(customer.recall_id.user_id or self.env.user).id,
+            )
+        self.sudo().write({"call_requested": True})

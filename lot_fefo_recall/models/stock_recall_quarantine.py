@@ -30,7 +30,7 @@ class StockRecall(models.Model):
                     error=error.args[0],
                 )
             ) from error
-        self.write(
+        self.sudo().write(
             {
                 "quarantined_qty": self.quarantined_qty + moved,
                 "date_quarantined": fields.Datetime.now(),

@@ -3,3 +3,4 @@ from . import report_recall_letter
 from . import stock_expiry_report
 from . import stock_fefo_compliance_report
 from . import stock_waste_report
+from . import xlsx_download

@@ -1,8 +1,9 @@
 """Spreadsheets of a recall: every trace line, and the regulator's export (FDA FSMA 204
-key data elements, one row per receiving and shipping event)."""
+key data elements, one row per receiving, shipping and transformation event)."""
 
 import io
 
+import pytz
 import xlsxwriter
 
 TRACE_COLUMNS = [
@@ -21,20 +22,28 @@ TRACE_COLUMNS = [
     ("Expiration Date", 16),
 ]
 
+# FDA FSMA 204 (21 CFR 1.1325-1.1350) key data elements of the receiving, shipping and
+# transformation critical tracking events, one column each; the date column names its
+# time zone in fsma204().
 FSMA_COLUMNS = [
-    ("Event (CTE)", 12),
+    ("Event (CTE)", 14),
     ("Traceability Lot Code", 22),
+    ("Product Description", 30),
     ("Quantity", 12),
-    ("Unit of Measure", 14),
-    ("Product Description", 34),
-    ("Previous Source / Subsequent Recipient", 34),
-    ("Ship-From Location", 34),
-    ("Receiving / Ship-To Location", 34),
-    ("Date", 12),
-    ("Traceability Lot Code Source", 34),
+    ("Unit of Measure", 12),
+    ("Immediate Previous Source", 34),
+    ("Immediate Subsequent Recipient", 34),
+    ("Ship-From Location", 40),
+    ("Ship-To Location", 40),
+    ("Receiving or Transformation Location", 40),
+    ("Date", 26),
+    ("Traceability Lot Code Source Reference", 40),
+    ("Input Traceability Lot Codes", 40),
     ("Reference Document Type", 22),
     ("Reference Document Number", 22),
 ]
+_RECEIVING = ("receipt", "return", "transit_in")
+_SHIPPING = ("delivery", "transit_out")
 
 
 def _workbook(title, columns):
@@ -85,37 +94,104 @@ def trace_lines(recall):
 
 
 def fsma204(recall):
-    """One row per receiving (from a vendor, or a customer return) and shipping event of
-    the affected lots, with the FSMA 204 key data elements as columns."""
+    """One row per critical tracking event of the affected lots, with its key data
+    elements: receiving (from a vendor, a customer's return, another company of ours),
+    shipping, and transformation (a lot made from input lots). A dropship is both
+    received and shipped. Dates are local to the user, in ISO 8601 with their UTC
+    offset, so that they read the same anywhere."""
     env = recall.env
-    output, workbook, sheet, fmt = _workbook("FSMA 204", FSMA_COLUMNS)
-    company = recall.company_id
-    events = recall.line_ids.filtered(
-        lambda line: line.line_type in ("receipt", "return", "delivery")
-    )
+    tz = env.tz
+    columns = list(FSMA_COLUMNS)
+    columns[10] = (f"Date ({tz.zone}, ISO 8601 with UTC offset)", columns[10][1])
+    output, workbook, sheet, fmt = _workbook("FSMA 204", columns)
+    lines = recall.line_ids
+    # A dropship is one move line traced as a receipt and a delivery: each side names the
+    # other's partner.
+    senders = {
+        line.move_line_id: line.address_id for line in lines if line.line_type in _RECEIVING
+    }
+    recipients = {
+        line.move_line_id: line.address_id for line in lines if line.line_type in _SHIPPING
+    }
+    made_at = {
+        line.lot_id: line.location_dest_id for line in lines if line.line_type == "produced"
+    }
+    labels = {
+        "receiving": env._("Receiving"),
+        "shipping": env._("Shipping"),
+        "transformation": env._("Transformation"),
+    }
+    events = lines.filtered(
+        lambda line: line.line_type in _RECEIVING + _SHIPPING + ("produced",)
+    ).sorted(lambda line: (line.date, line.sequence, line.id))
     row = 0
-    for row, line in enumerate(events.sorted("date"), start=1):
-        receiving = line.line_type in ("receipt", "return")
-        ours = line.location_dest_id if receiving else line.location_id
-        ours_text = _location_text(ours, company)
-        partner_text = _partner_text(line.partner_id)
-        lot_source = (
-            _partner_text(line.lot_id.supplier_id) if line.lot_id.supplier_id else ours_text
-        )
-        sheet.write(row, 0, env._("Receiving") if receiving else env._("Shipping"))
-        sheet.write(row, 1, line.lot_id.name or "")
-        sheet.write_number(row, 2, line.quantity, fmt["qty"])
-        sheet.write(row, 3, line.product_uom_id.name or "")
-        sheet.write(row, 4, line.product_id.display_name or "")
-        sheet.write(row, 5, partner_text)
-        sheet.write(row, 6, partner_text if receiving else ours_text)
-        sheet.write(row, 7, ours_text if receiving else partner_text)
+    for row, line in enumerate(events, start=1):
+        company = line.event_company_id or recall.company_id
+        sender = senders.get(line.move_line_id, env["res.partner"])
+        recipient = recipients.get(line.move_line_id, env["res.partner"])
+        origin = _place(line.location_id, sender, company)
+        destination = _place(line.location_dest_id, recipient, company)
+        if line.line_type in _RECEIVING:
+            cte, document = "receiving", env._("Receiving document")
+            values = {5: _partner_text(sender), 7: origin, 9: destination}
+            if line.location_dest_id.usage == "customer":
+                values.update({6: _partner_text(recipient), 8: destination})
+        elif line.line_type in _SHIPPING:
+            cte, document = "shipping", env._("Bill of lading")
+            values = {6: _partner_text(recipient), 7: origin, 8: destination}
+        else:
+            cte, document = "transformation", env._("Production record")
+            values = {9: destination, 12: _inputs_text(line.move_line_id)}
+        sheet.write(row, 0, labels[cte])
+        sheet.write(row, 1, _tlc(line.lot_id))
+        sheet.write(row, 2, line.product_id.display_name or "")
+        sheet.write_number(row, 3, line.quantity, fmt["qty"])
+        sheet.write(row, 4, line.product_uom_id.name or "")
+        for col, text in values.items():
+            sheet.write(row, col, text)
         if line.date:
-            sheet.write_datetime(row, 8, line.date, fmt["day"])
-        sheet.write(row, 9, lot_source)
-        sheet.write(row, 10, env._("Receiving document") if receiving else env._("Bill of lading"))
-        sheet.write(row, 11, line.picking_id.name or "")
-    return _finish(output, workbook, sheet, row, FSMA_COLUMNS)
+            sheet.write(row, 10, _local_iso(line.date, tz))
+        sheet.write(row, 11, _tlc_source(line.lot_id, made_at, company))
+        sheet.write(row, 13, document)
+        sheet.write(row, 14, line.picking_id.name or line.move_line_id.reference or "")
+    return _finish(output, workbook, sheet, row, columns)
+
+
+def _tlc(lot):
+    """The traceability lot code: the vendor's own lot code for a lot we received (we
+    keep the code it arrived with), ours for a lot we made."""
+    return lot.supplier_lot_name or lot.name or ""
+
+
+def _tlc_source(lot, made_at, company):
+    """Who assigned the traceability lot code: the vendor of a received lot, or the place
+    where we made the lot."""
+    if lot.supplier_id:
+        return _partner_text(lot.supplier_id)
+    if lot in made_at:
+        return _location_text(made_at[lot], company)
+    return _partner_text(lot.company_id.partner_id or company.partner_id)
+
+
+def _inputs_text(move_line):
+    """The input lots of a transformation: traceability lot code, product and quantity."""
+    return "; ".join(
+        f"{_tlc(consumed.lot_id)} ({consumed.product_id.display_name}): "
+        f"{consumed.quantity_product_uom:g} {consumed.product_id.uom_id.name}"
+        for consumed in move_line.consume_line_ids
+    )
+
+
+def _local_iso(date, tz):
+    return pytz.utc.localize(date).astimezone(tz).isoformat()
+
+
+def _place(location, partner, company):
+    """A location as the regulator reads it: a vendor's or customer's address, or our
+    location and the address of its warehouse."""
+    if location.usage in ("supplier", "customer") or (partner and location.usage == "transit"):
+        return _partner_text(partner) or location.complete_name
+    return _location_text(location, company)
 
 
 def _partner_text(partner):

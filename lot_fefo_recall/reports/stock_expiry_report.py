@@ -6,7 +6,7 @@ import xlsxwriter
 from odoo import api, fields, models
 from odoo.tools import SQL
 
-from .xlsx_download import download_action
+from .xlsx_download import XLSX_MIMETYPE, download_action
 
 # Rows read from the database at a time when exporting: memory stays flat.
 EXPORT_CHUNK = 5000
@@ -401,9 +401,6 @@ class StockExpiryReport(models.Model):
             },
         )
         today = fields.Date.context_today(self)
-        attachment, _action = download_action(
-            self.env, self.export_xlsx(domain), f"expiry-review-{today}.xlsx"
-        )
         mail = (
             self.env["mail.mail"]
             .sudo()
@@ -419,9 +416,24 @@ class StockExpiryReport(models.Model):
                     "recipient_ids": [
                         fields.Command.set(company.expiry_digest_user_ids.partner_id.ids)
                     ],
-                    "attachment_ids": [fields.Command.set(attachment.ids)],
                     "auto_delete": True,
                 }
             )
         )
+        # The file belongs to the mail's message: deleting the mail once sent deletes
+        # the message, and the message its own attachments, so no file is left behind.
+        attachment = (
+            self.env["ir.attachment"]
+            .sudo()
+            .create(
+                {
+                    "name": f"expiry-review-{today}.xlsx",
+                    "raw": self.export_xlsx(domain),
+                    "mimetype": XLSX_MIMETYPE,
+                    "res_model": "mail.message",
+                    "res_id": mail.mail_message_id.id,
+                }
+            )
+        )
+        mail.attachment_ids = [fields.Command.set(attachment.ids)]
         return mail

@@ -10,8 +10,17 @@ from . import test_fefo_reservation
 from . import test_receipt_lots
 from . import test_receipt_shelf_life
 from . import test_recall
+from . import test_recall_drills
+from . import test_recall_exports
+from . import test_recall_trace
+from . import test_recall_letters
+from . import test_recall_portal
 from . import test_reservation_paths
 from . import test_sellable_stock
 from . import test_shelf_life_rules
 from . import test_shelf_life_time_zone
 from . import test_tours
+from . import test_writeoff_evidence
+from . import test_recall_effectiveness
+from . import test_recall_status_report
+from . import test_recall_returns

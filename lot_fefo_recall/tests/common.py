@@ -192,6 +192,72 @@ class LotFefoRecallCase(TransactionCase):
         )
 
     @classmethod
+    def _done_transfer(
+        cls,
+        lot,
+        quantity,
+        source,
+        dest,
+        partner=None,
+        *,
+        picking_type=None,
+        move_partner=None,
+        **line_vals,
+    ):
+        """A validated transfer of ``quantity`` of ``lot`` from ``source`` to ``dest``,
+        in the company of ``picking_type`` (by default our warehouse's receipt, delivery
+        or internal type, from the locations); ``move_partner`` is the move's delivery
+        address (a dropship); ``line_vals`` go to its detailed operation."""
+        if not picking_type:
+            if source.usage in ("supplier", "customer"):
+                picking_type = cls.picking_type_in
+            elif dest.usage == "customer":
+                picking_type = cls.picking_type_out
+            else:
+                picking_type = cls.warehouse.int_type_id
+        env = cls.env(
+            context=dict(cls.env.context, allowed_company_ids=picking_type.company_id.ids)
+        )
+        picking = env["stock.picking"].create(
+            {
+                "picking_type_id": picking_type.id,
+                "partner_id": partner.id if partner else False,
+                "location_id": source.id,
+                "location_dest_id": dest.id,
+                "move_ids": [
+                    Command.create(
+                        {
+                            "product_id": lot.product_id.id,
+                            "product_uom_qty": quantity,
+                            "location_id": source.id,
+                            "location_dest_id": dest.id,
+                            "partner_id": move_partner.id if move_partner else False,
+                        }
+                    )
+                ],
+            }
+        )
+        picking.action_confirm()
+        picking.move_ids.move_line_ids.unlink()
+        env["stock.move.line"].create(
+            dict(
+                {
+                    "move_id": picking.move_ids.id,
+                    "picking_id": picking.id,
+                    "product_id": lot.product_id.id,
+                    "lot_id": lot.id,
+                    "quantity": quantity,
+                    "location_id": source.id,
+                    "location_dest_id": dest.id,
+                    "picked": True,
+                },
+                **line_vals,
+            )
+        )
+        picking.with_context(skip_expired=True)._action_done()
+        return picking
+
+    @classmethod
     def _put_in_stock(cls, product, quantity, lot_name, expiration, location=None):
         lot = cls.env["stock.lot"].create(
             {"name": lot_name, "product_id": product.id, "expiration_date": expiration}

@@ -17,6 +17,9 @@ class StockExpiryWriteoffWizard(models.TransientModel):
     reserved_quant_ids = fields.Many2many(
         "stock.quant", compute="_compute_preview", string="Reserved (skipped and reported)"
     )
+    recall_quant_ids = fields.Many2many(
+        "stock.quant", compute="_compute_preview", string="In an Open Recall (kept as evidence)"
+    )
     total_quantity = fields.Float(compute="_compute_preview")
 
     @api.depends("company_id")
@@ -25,12 +28,16 @@ class StockExpiryWriteoffWizard(models.TransientModel):
         Writeoff = self.env["stock.expiry.writeoff"]
         for wizard in self:
             quants = Quant.search(Writeoff._get_expired_quants_domain(wizard.company_id))
-            reserved = quants.filtered(
+            recalls = Writeoff._get_open_recalls_by_lot(wizard.company_id, quants.lot_id)
+            in_recall = quants.filtered(lambda q, recalls=recalls: q.lot_id in recalls)
+            reserved = (quants - in_recall).filtered(
                 lambda q: q.product_uom_id.compare(q.reserved_quantity, 0) > 0
             )
-            wizard.quant_ids = quants - reserved
+            todo = quants - in_recall - reserved
+            wizard.quant_ids = todo
             wizard.reserved_quant_ids = reserved
-            wizard.total_quantity = sum((quants - reserved).mapped("quantity"))
+            wizard.recall_quant_ids = in_recall
+            wizard.total_quantity = sum(todo.mapped("quantity"))
 
     def action_write_off(self):
         self.ensure_one()
