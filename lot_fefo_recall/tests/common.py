@@ -138,19 +138,20 @@ class LotFefoRecallCase(TransactionCase):
         picking.action_confirm()
         return picking
 
-    def _delivery_with_lot(self, partner, lot, quantity=5):
+    @classmethod
+    def _delivery_with_lot(cls, partner, lot, quantity=5):
         """A delivery of ``quantity`` of ``lot`` to ``partner``, picked by hand."""
-        picking = self._new_delivery(partner, [(lot.product_id, quantity)])
+        picking = cls._new_delivery(partner, [(lot.product_id, quantity)])
         picking.move_ids.move_line_ids.unlink()
-        self.env["stock.move.line"].create(
+        cls.env["stock.move.line"].create(
             {
                 "move_id": picking.move_ids.id,
                 "picking_id": picking.id,
                 "product_id": lot.product_id.id,
                 "lot_id": lot.id,
                 "quantity": quantity,
-                "location_id": self.stock_location.id,
-                "location_dest_id": self.customer_location.id,
+                "location_id": cls.stock_location.id,
+                "location_dest_id": cls.customer_location.id,
                 "picked": True,
             }
         )

@@ -44,20 +44,7 @@ class RecallStrategyCase(LotFefoRecallCase):
 
     @classmethod
     def _ship(cls, partner, lot, quantity):
-        picking = cls._new_delivery(partner, [(lot.product_id, quantity)])
-        picking.move_ids.move_line_ids.unlink()
-        cls.env["stock.move.line"].create(
-            {
-                "move_id": picking.move_ids.id,
-                "picking_id": picking.id,
-                "product_id": lot.product_id.id,
-                "lot_id": lot.id,
-                "quantity": quantity,
-                "location_id": cls.stock_location.id,
-                "location_dest_id": cls.customer_location.id,
-                "picked": True,
-            }
-        )
+        picking = cls._delivery_with_lot(partner, lot, quantity)
         picking._action_done()
         return picking
 
