@@ -16,6 +16,9 @@ class RecallPortal(CustomerPortal):
     def _recall_customer_or_none(self, customer_id, access_token):
         """The customer's line (sudo) when the token is its own; None otherwise, so
         that a wrong token learns nothing, not even that the line exists."""
+        if not (access_token or "").isascii():
+            # Tokens are ASCII; the constant-time comparison refuses anything else.
+            return None
         try:
             return self._document_check_access(
                 "stock.recall.customer", customer_id, access_token=access_token

@@ -1,3 +1,4 @@
+from . import input_guard
 from . import product_category
 from . import product_product
 from . import product_template

@@ -7,7 +7,8 @@ from . import lot_name_pattern
 
 
 class ProductCategory(models.Model):
-    _inherit = "product.category"
+    _name = "product.category"
+    _inherit = ["product.category", "lot_fefo_recall.input.guard"]
 
     lot_name_pattern = fields.Char(
         string="Lot Number Pattern",

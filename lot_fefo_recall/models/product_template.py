@@ -7,7 +7,8 @@ from odoo.exceptions import ValidationError
 
 
 class ProductTemplate(models.Model):
-    _inherit = "product.template"
+    _name = "product.template"
+    _inherit = ["product.template", "lot_fefo_recall.input.guard"]
 
     receipt_min_shelf_life_override = fields.Boolean(
         string="Own Minimum Shelf Life on Receipt",

@@ -7,7 +7,8 @@ DEFAULT_LOT_NAME_PATTERN = "{supplier_code}-{date:%Y%m%d}"
 
 
 class ResCompany(models.Model):
-    _inherit = "res.company"
+    _name = "res.company"
+    _inherit = ["res.company", "lot_fefo_recall.input.guard"]
 
     lot_name_pattern = fields.Char(
         string="Default Lot Number Pattern",

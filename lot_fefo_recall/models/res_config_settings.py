@@ -2,7 +2,8 @@ from odoo import fields, models
 
 
 class ResConfigSettings(models.TransientModel):
-    _inherit = "res.config.settings"
+    _name = "res.config.settings"
+    _inherit = ["res.config.settings", "lot_fefo_recall.input.guard"]
 
     lot_name_pattern = fields.Char(related="company_id.lot_name_pattern", readonly=False)
     expiry_horizon_1 = fields.Integer(related="company_id.expiry_horizon_1", readonly=False)

@@ -2,7 +2,8 @@ from odoo import api, fields, models
 
 
 class ResPartner(models.Model):
-    _inherit = "res.partner"
+    _name = "res.partner"
+    _inherit = ["res.partner", "lot_fefo_recall.input.guard"]
 
     lot_code = fields.Char(
         compute="_compute_lot_code",

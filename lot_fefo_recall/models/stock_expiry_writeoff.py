@@ -9,12 +9,15 @@ from psycopg2.errors import SerializationFailure
 from odoo import api, fields, models
 from odoo.tools import SQL
 
+from .cron_batch import get_batch_size
 from .stock_recall import OPEN_STATES
 
 _logger = logging.getLogger(__name__)
 
-# Quants written off between two commits of the scheduled write-off.
+# Quants written off between two commits of the scheduled write-off, unless the system
+# parameter BATCH_SIZE_PARAM says otherwise.
 BATCH_SIZE = 500
+BATCH_SIZE_PARAM = "lot_fefo_recall.writeoff_batch_size"
 # Lines naming stock already reported: not reported again while it stays as it is.
 REPORTED_ACTIONS = ("reported", "skipped_reserved", "skipped_recall", "failed")
 # Lines of stock left for a person to handle.
@@ -24,7 +27,7 @@ TO_REVIEW_ACTIONS = (*REPORTED_ACTIONS, "skipped_no_warehouse")
 class StockExpiryWriteoff(models.Model):
     _name = "stock.expiry.writeoff"
     _description = "Expiry Write-off"
-    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _inherit = ["mail.thread", "mail.activity.mixin", "lot_fefo_recall.input.guard"]
     _order = "date desc, id desc"
 
     name = fields.Char(required=True, readonly=True, default="/", copy=False)
@@ -53,6 +56,8 @@ class StockExpiryWriteoff(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        # Before the values are read here: the guard mixin's own create comes later.
+        self._check_input_values(vals_list)
         for vals in vals_list:
             if vals.get("name", "/") == "/":
                 vals["name"] = self.env["ir.sequence"].next_by_code("stock.expiry.writeoff") or "/"
@@ -86,9 +91,10 @@ class StockExpiryWriteoff(models.Model):
         ]
 
     @api.model
-    def _write_off(self, company, commit=True, max_batches=None, batch_size=BATCH_SIZE):
-        """Write off the expired quants of ``company`` in batches; return the log (empty
-        when there was nothing to do).
+    def _write_off(self, company, commit=True, max_batches=None, batch_size=None):
+        """Write off the expired quants of ``company`` in batches of ``batch_size``
+        (by default the system parameter ``lot_fefo_recall.writeoff_batch_size``, else
+        BATCH_SIZE); return the log (empty when there was nothing to do).
 
         Idempotent: scrapped or moved stock is gone from the domain; reported quants and
         reserved quants already reported are not reported again. With ``commit``, each
@@ -96,6 +102,8 @@ class StockExpiryWriteoff(models.Model):
         loses nothing and the next run carries on. ``max_batches`` stops early (tests
         use it to simulate an interruption).
         """
+        batch_size = batch_size or get_batch_size(self.env, BATCH_SIZE_PARAM, BATCH_SIZE)
+        self._merge_twin_quants(company)
         already = self._already_reported(company)
         log = self.browse()
         last_id = 0
@@ -150,9 +158,12 @@ class StockExpiryWriteoff(models.Model):
     @api.model
     def _write_off_batch(self, company, quants, already, log):
         """Line values for one batch of expired quants, after acting on them. Stock
-        of a lot in an open recall is evidence: kept and reported, never written off."""
+        of a lot in an open recall is evidence: kept and reported, never written off.
+        Only the quants written off are locked: a lock on stock a delivery reserved
+        would make core book its shipment on a second quant row."""
         lines = []
-        quants = self._lock_quants(quants)
+        # doubled by a row formed since the run merged them: left for the next run
+        quants -= quants._get_twin_rows()
         recalls = self._get_open_recalls_by_lot(company, quants.lot_id)
         in_recall = quants.filtered(lambda q: q.lot_id in recalls)
         for quant in in_recall:
@@ -181,10 +192,24 @@ class StockExpiryWriteoff(models.Model):
                 if self._is_new(line, already):
                     lines.append(line)
         elif mode == "scrap":
+            todo = self._lock_quants(todo)
             lines += self._act_apart(todo, lambda quants: self._scrap(quants, log))
         elif mode == "move":
-            lines += self._act_apart(todo, self._move_to_expired)
+            lines += self._act_apart(self._lock_quants(todo), self._move_to_expired)
         return lines
+
+    @api.model
+    def _merge_twin_quants(self, company):
+        """Merge the quant rows that book the same expired stock twice. When another
+        transaction holds a quant, core books a move on a new row of the same product,
+        lot, location, package and owner (stock.quant._update_available_quantity), and
+        merges such twins later in its scheduler: until then the stock there is their
+        sum (a row may be negative, or only reserved), and writing off one row would
+        take stock already shipped or promised."""
+        quants = self.env["stock.quant"].search(self._get_expired_quants_domain(company))
+        if quants:
+            quants.flush_model()
+            quants._merge_quants()
 
     @api.model
     def _lock_quants(self, quants):
@@ -192,7 +217,8 @@ class StockExpiryWriteoff(models.Model):
         another transaction holds (reserving or shipping it) is left for the next run
         rather than waited for or written off under that transaction's feet; so is one
         another transaction changed since this one began (REPEATABLE READ can not lock
-        it)."""
+        it). So what this transaction read of a quant it locks (nothing reserved) is
+        still true."""
         if not quants:
             return quants
         query = "SELECT id FROM stock_quant WHERE id IN %s FOR UPDATE SKIP LOCKED"

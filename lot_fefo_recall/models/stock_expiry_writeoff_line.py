@@ -4,6 +4,7 @@ from odoo import fields, models
 class StockExpiryWriteoffLine(models.Model):
     _name = "stock.expiry.writeoff.line"
     _description = "Expiry Write-off Line"
+    _inherit = ["lot_fefo_recall.input.guard"]
     _order = "writeoff_id desc, id"
 
     writeoff_id = fields.Many2one(

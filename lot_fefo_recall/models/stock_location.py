@@ -3,7 +3,8 @@ from odoo.exceptions import ValidationError
 
 
 class StockLocation(models.Model):
-    _inherit = "stock.location"
+    _name = "stock.location"
+    _inherit = ["stock.location", "lot_fefo_recall.input.guard"]
 
     is_set_aside = fields.Boolean(
         string="Set Aside (not sellable)",

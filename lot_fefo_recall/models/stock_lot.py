@@ -14,7 +14,8 @@ BLOCK_FIELDS = ("is_blocked", "block_reason")
 
 
 class StockLot(models.Model):
-    _inherit = "stock.lot"
+    _name = "stock.lot"
+    _inherit = ["stock.lot", "lot_fefo_recall.input.guard"]
     _rec_names_search = ["name", "supplier_lot_name"]
 
     supplier_id = fields.Many2one(
@@ -82,6 +83,8 @@ class StockLot(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        # Before the values are read here: the guard mixin's own create comes later.
+        self._check_input_values(vals_list)
         products = self.env["product.product"].browse(
             [vals["product_id"] for vals in vals_list if vals.get("product_id")]
         )
@@ -97,6 +100,8 @@ class StockLot(models.Model):
         return super().create(vals_list)
 
     def write(self, vals):
+        # Before the values are read here: the guard mixin's own write comes later.
+        self._check_input_values([vals])
         self._check_register_write(vals)
         res = super().write(vals)
         if vals.get("is_blocked"):

@@ -8,7 +8,8 @@ _MAX_LOTS_NAMED = 3
 
 
 class StockMove(models.Model):
-    _inherit = "stock.move"
+    _name = "stock.move"
+    _inherit = ["stock.move", "lot_fefo_recall.input.guard"]
 
     shelf_life_shortage = fields.Text(
         copy=False,

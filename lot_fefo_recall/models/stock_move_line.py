@@ -12,7 +12,8 @@ _COUNTER_LOOKAHEAD = 20
 
 
 class StockMoveLine(models.Model):
-    _inherit = "stock.move.line"
+    _name = "stock.move.line"
+    _inherit = ["stock.move.line", "lot_fefo_recall.input.guard"]
 
     # Core does not index it; recalls and FEFO checks look move lines up by lot.
     lot_id = fields.Many2one(index="btree_not_null")

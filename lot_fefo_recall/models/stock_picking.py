@@ -3,7 +3,8 @@ from odoo.exceptions import UserError
 
 
 class StockPicking(models.Model):
-    _inherit = "stock.picking"
+    _name = "stock.picking"
+    _inherit = ["stock.picking", "lot_fefo_recall.input.guard"]
 
     shelf_life_shortage = fields.Text(
         compute="_compute_shelf_life_shortage",
@@ -20,6 +21,7 @@ class StockPicking(models.Model):
     def action_generate_lot_names(self):
         """Give every lot-tracked receipt line without a lot an internal lot number,
         before validation, so that labels can be printed."""
+        self._check_input_ids()
         lines = self._get_lines_needing_lot_name()
         if not lines:
             raise UserError(

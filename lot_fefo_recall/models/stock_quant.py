@@ -1,9 +1,11 @@
 from odoo import api, fields, models
 from odoo.fields import Domain
+from odoo.tools import SQL
 
 
 class StockQuant(models.Model):
-    _inherit = "stock.quant"
+    _name = "stock.quant"
+    _inherit = ["stock.quant", "lot_fefo_recall.input.guard"]
 
     # Stored on the quant, as product_expiry stores expiration_date and removal_date, so
     # that reservation filters on it without joining the lots.
@@ -61,13 +63,140 @@ class StockQuant(models.Model):
         context key makes _get_gather_domain leave blocked lots out. Core's
         ``quants_cache`` shortcut in _gather, which skips that domain, only serves the
         quantity updates of stock.move.line._action_done, never a reservation; those
-        updates gather without the key, so that stock of a blocked lot still moves."""
-        quants = self
-        if product_id.uom_id.compare(quantity, 0) > 0:
-            quants = self.with_context(lot_fefo_reserving=True)
-        return super(StockQuant, quants)._get_reserve_quantity(
+        updates gather without the key, so that stock of a blocked lot still moves.
+        The stock chosen is locked (_lock_stock)."""
+        if product_id.uom_id.compare(quantity, 0) <= 0:
+            return super()._get_reserve_quantity(
+                product_id, location_id, quantity, uom_id, lot_id, package_id, owner_id, strict
+            )
+        reserved = super(
+            StockQuant, self.with_context(lot_fefo_reserving=True)
+        )._get_reserve_quantity(
             product_id, location_id, quantity, uom_id, lot_id, package_id, owner_id, strict
         )
+        # sudo: core chose them as superuser, whoever reserves
+        self.sudo().browse([quant.id for quant, _qty in reserved])._lock_stock()
+        return reserved
+
+    def _gather(
+        self,
+        product_id,
+        location_id,
+        lot_id=None,
+        package_id=None,
+        owner_id=None,
+        strict=False,
+        qty=0,
+    ):
+        """Inside a reservation, stock another transaction is booking right now is left
+        out when the rest covers the need: rather than waiting for that user and then
+        being refused by PostgreSQL (a retry of the whole request), the reservation
+        takes the next lot, as core itself books on a free row. When the free stock
+        does not cover the need, everything is kept and _lock_stock waits."""
+        quants = super()._gather(
+            product_id,
+            location_id,
+            lot_id=lot_id,
+            package_id=package_id,
+            owner_id=owner_id,
+            strict=strict,
+            qty=qty,
+        )
+        if not (self.env.context.get("lot_fefo_reserving") and qty and len(quants) > 1):
+            return quants
+        free = quants._lock_stock(wait=False)
+        available = sum(max(quant.quantity - quant.reserved_quantity, 0) for quant in free)
+        if free != quants and product_id.uom_id.compare(available, qty) >= 0:
+            return free
+        return quants
+
+    def _stock_keys(self):
+        return {
+            (
+                quant.product_id.id,
+                quant.location_id.id,
+                quant.lot_id.id or 0,
+                quant.package_id.id or 0,
+                quant.owner_id.id or 0,
+            )
+            for quant in self
+        }
+
+    def _lock_stock(self, wait=True):
+        """Lock every quant row of the stock these quants hold (their product, location,
+        lot, package and owner), waiting for whoever holds one, until the transaction
+        ends.
+
+        Core books a change of stock on the first row of that stock it can lock and,
+        when another transaction holds it, on a new row (_update_available_quantity,
+        SKIP LOCKED), merged later by its scheduler. So two users reserving the same lot
+        at once would both book it, each having read it free, and together promise more
+        than is on hand. Locked here, the second waits for the first; when the first
+        changed that stock and committed, PostgreSQL refuses the second with a
+        serialization failure, which is not caught: Odoo retries the request (a cron,
+        its run), which reads the stock again.
+
+        Without ``wait``, rows another transaction holds are skipped: returns these
+        quants less those whose stock (any of its rows) could not be locked."""
+        keys = self._stock_keys()
+        if not keys:
+            return self
+        if not wait:
+            # Every row of a stock is in the gathered set (the gather domain judges the
+            # product, location, lot, package and owner, which the rows share).
+            self.env.cr.execute(
+                SQL(
+                    "SELECT id FROM stock_quant WHERE id IN %s ORDER BY id "
+                    "FOR NO KEY UPDATE SKIP LOCKED",
+                    tuple(self.ids),
+                ),
+                log_exceptions=False,
+            )
+            locked = {row[0] for row in self.env.cr.fetchall()}
+            busy = self.filtered(lambda quant: quant.id not in locked)._stock_keys()
+            return self.filtered(lambda quant: not (quant._stock_keys() & busy))
+        # One query finds (by the product index) and locks the rows, in id order (fewer
+        # deadlocks). Not logged as a bad query: a serialization failure here is the
+        # expected answer to a race.
+        self.env.cr.execute(
+            SQL(
+                "SELECT id FROM stock_quant WHERE product_id IN %s AND (product_id, "
+                "location_id, COALESCE(lot_id, 0), COALESCE(package_id, 0), "
+                "COALESCE(owner_id, 0)) IN %s ORDER BY id FOR NO KEY UPDATE",
+                tuple({key[0] for key in keys}),
+                tuple(keys),
+            ),
+            log_exceptions=False,
+        )
+
+    def _get_twin_rows(self):
+        """Those of these quants that another row of the same stock (product, company,
+        location, lot, package, owner) doubles: core books a move on such a new row
+        when another transaction holds the first (_update_available_quantity) and
+        merges them later in its scheduler (_merge_quants)."""
+        if not self:
+            return self
+        rows = self.env.execute_query(
+            SQL(
+                """
+                SELECT q.id
+                  FROM stock_quant q
+                 WHERE q.id IN %s
+                   AND EXISTS (
+                        SELECT 1
+                          FROM stock_quant twin
+                         WHERE twin.id != q.id
+                           AND twin.product_id = q.product_id
+                           AND twin.company_id = q.company_id
+                           AND twin.location_id = q.location_id
+                           AND twin.lot_id IS NOT DISTINCT FROM q.lot_id
+                           AND twin.package_id IS NOT DISTINCT FROM q.package_id
+                           AND twin.owner_id IS NOT DISTINCT FROM q.owner_id)
+                """,
+                tuple(self.ids),
+            )
+        )
+        return self.browse(quant_id for (quant_id,) in rows)
 
     @api.model
     def _get_lot_fefo_domain(self, location):

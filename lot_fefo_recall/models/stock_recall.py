@@ -2,9 +2,11 @@ import time
 from collections import defaultdict
 
 from markupsafe import Markup
+from psycopg2.errors import LockNotAvailable
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
+from odoo.tools import SQL
 
 OPEN_STATES = ("draft", "traced", "quarantined", "notified")
 
@@ -35,7 +37,7 @@ def check_button_fields(records, fnames, describe):
 class StockRecall(models.Model):
     _name = "stock.recall"
     _description = "Recall"
-    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _inherit = ["mail.thread", "mail.activity.mixin", "lot_fefo_recall.input.guard"]
     _order = "id desc"
     _check_company_auto = True
 
@@ -189,6 +191,8 @@ class StockRecall(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        # Before the values are read here: the guard mixin's own create comes later.
+        self._check_input_values(vals_list)
         # Whether it is a drill is chosen at creation: the record rules say who makes which.
         protected = self._get_button_fields() - {"is_mock"}
         for vals in vals_list:
@@ -210,6 +214,8 @@ class StockRecall(models.Model):
         return super(StockRecall, recalls).create(vals_list)
 
     def write(self, vals):
+        # Before the values are read here: the guard mixin's own write comes later.
+        self._check_input_values([vals])
         check_button_fields(
             self,
             self._get_button_fields().intersection(vals),
@@ -224,6 +230,12 @@ class StockRecall(models.Model):
         made from them and every customer who received any of them."""
         self.ensure_one()
         self._check_can_act(mock_allowed=True)
+        self._lock_for_button(
+            self.env._(
+                "Another user is tracing or changing %(recall)s right now: try again in a moment.",
+                recall=self.name,
+            )
+        )
         if self.state in ("closed", "cancelled"):
             raise UserError(
                 self.env._("%(recall)s is over: it can not be traced again.", recall=self.name)
@@ -249,6 +261,12 @@ class StockRecall(models.Model):
     def action_close(self):
         self.ensure_one()
         self._check_can_act(mock_allowed=True)
+        self._lock_for_button(
+            self.env._(
+                "Another user is closing or changing %(recall)s right now: try again in a moment.",
+                recall=self.name,
+            )
+        )
         if not (self.resolution_note or "").strip():
             raise UserError(
                 self.env._(
@@ -270,6 +288,13 @@ class StockRecall(models.Model):
 
     def action_cancel(self):
         self._check_can_act(mock_allowed=True)
+        self._lock_for_button(
+            self.env._(
+                "Another user is cancelling or changing %(recalls)s right now: try again in a "
+                "moment.",
+                recalls=", ".join(self.mapped("name")),
+            )
+        )
         self.filtered(lambda r: r.state != "closed").sudo().write({"state": "cancelled"})
         return True
 
@@ -308,6 +333,7 @@ class StockRecall(models.Model):
     def _check_can_act(self, mock_allowed=False):
         """Quality managers act on recalls; stock users only run mock recalls; a mock
         recall never blocks, moves or emails."""
+        self._check_input_ids()
         for recall in self:
             if recall.is_mock and not mock_allowed:
                 raise UserError(
@@ -322,6 +348,28 @@ class StockRecall(models.Model):
                         "Only quality managers can act on recall %(recall)s.", recall=recall.name
                     )
                 )
+
+    def _lock_for_button(self, busy_message):
+        """Take these recalls' row locks until the end of the transaction, before a
+        button reads their state: two users pressing buttons of one recall at once are
+        served one after the other, and who comes second is told ``busy_message``
+        (another user is at it) at once instead of waiting. A serialization failure (the
+        recall changed since this transaction began) is not caught: Odoo retries the
+        request, and the retry sees the state the first user left."""
+        if not self.ids:
+            return
+        try:
+            with self.env.cr.savepoint(flush=False):
+                # log_exceptions: a busy recall is an answer to the user, not a bad query
+                self.env.cr.execute(
+                    SQL(
+                        "SELECT id FROM stock_recall WHERE id IN %s FOR NO KEY UPDATE NOWAIT",
+                        tuple(self.ids),
+                    ),
+                    log_exceptions=False,
+                )
+        except LockNotAvailable as error:
+            raise UserError(busy_message) from error
 
     def _update_customers(self, lines):
         """One customer record per commercial partner that received an affected lot;

@@ -16,6 +16,7 @@ class StockRecallCheck(models.Model):
 
     _name = "stock.recall.check"
     _description = "Recall Effectiveness Check"
+    _inherit = ["lot_fefo_recall.input.guard"]
     _order = "recall_id, sequence, id"
 
     recall_id = fields.Many2one("stock.recall", required=True, index=True, ondelete="cascade")

@@ -6,6 +6,7 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import float_compare
 
+from .input_guard import FLOAT_MAX
 from .stock_recall import check_button_fields
 
 # What the customer states on the answer page, in the order the page asks.
@@ -35,7 +36,12 @@ class StockRecallCustomer(models.Model):
 
     _name = "stock.recall.customer"
     _description = "Recall Customer"
-    _inherit = ["portal.mixin", "mail.thread", "mail.activity.mixin"]
+    _inherit = [
+        "portal.mixin",
+        "mail.thread",
+        "mail.activity.mixin",
+        "lot_fefo_recall.input.guard",
+    ]
     _order = "recall_id, partner_id"
     _rec_name = "partner_id"
 
@@ -148,6 +154,8 @@ class StockRecallCustomer(models.Model):
                 customer.state = "to_notify"
 
     def write(self, vals):
+        # Before the values are read here: the guard mixin's own write comes later.
+        self._check_input_values([vals])
         # What the trace and the letters found: the customer's answer is recorded by hand.
         check_button_fields(
             self,
@@ -242,14 +250,20 @@ class StockRecallCustomer(models.Model):
             )
         if not all(math.isfinite(qty) for qty in quantities.values()):
             raise UserError(self.env._("Quantities must be numbers."))
+        # float_compare() rounds to the unit's precision, which overflows for numbers
+        # this large: those are compared as they are.
         if any(
-            float_compare(qty, 0.0, precision_digits=digits) < 0 for qty in quantities.values()
+            qty < 0 and float_compare(max(qty, -FLOAT_MAX), 0.0, precision_digits=digits) < 0
+            for qty in quantities.values()
         ):
             raise UserError(self.env._("Quantities can not be negative."))
         accounted = (
             quantities["on_hand_qty"] + quantities["destroyed_qty"] + quantities["sold_on_qty"]
         )
-        if float_compare(accounted, self.shipped_qty, precision_digits=digits) > 0:
+        if (
+            accounted > FLOAT_MAX
+            or float_compare(accounted, self.shipped_qty, precision_digits=digits) > 0
+        ):
             raise UserError(
                 self.env._(
                     "On hand, destroyed and sold on make %(accounted)s: more than the "
@@ -261,7 +275,8 @@ class StockRecallCustomer(models.Model):
                 )
             )
         if (
-            float_compare(
+            quantities["return_qty"] > FLOAT_MAX
+            or float_compare(
                 quantities["return_qty"], quantities["on_hand_qty"], precision_digits=digits
             )
             > 0

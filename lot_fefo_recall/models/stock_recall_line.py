@@ -39,6 +39,7 @@ TRACE_COLUMNS = {
 class StockRecallLine(models.Model):
     _name = "stock.recall.line"
     _description = "Recall Trace Line"
+    _inherit = ["lot_fefo_recall.input.guard"]
     _order = "recall_id, sequence, date, id"
 
     recall_id = fields.Many2one("stock.recall", required=True, index=True, ondelete="cascade")

@@ -4,8 +4,12 @@ from odoo import Command, api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools.misc import formatLang
 
-# Letters rendered in one wkhtmltopdf run, mailed and committed together by the cron.
+from .cron_batch import get_batch_size
+
+# Letters rendered in one wkhtmltopdf run, mailed and committed together by the cron,
+# unless the system parameter LETTER_BATCH_SIZE_PARAM says otherwise.
 LETTER_BATCH_SIZE = 100
+LETTER_BATCH_SIZE_PARAM = "lot_fefo_recall.letter_batch_size"
 # Follow-ups mailed between two commits.
 FOLLOW_UP_BATCH_SIZE = 200
 
@@ -58,14 +62,31 @@ class StockRecall(models.Model):
     def action_send_letters(self):
         """Queue a letter for each affected customer with an email and ask the letters
         cron to run now: the request returns at once, whatever the number of customers.
-        Customers without an email are listed on the recall, not skipped silently."""
+        Customers without an email are listed on the recall, not skipped silently.
+        Pressed again (by a second user at the same moment, say) with nobody new to
+        write to, it says so."""
         self.ensure_one()
         self._check_can_act()
+        self._lock_for_button(
+            self.env._(
+                "Another user is sending the letters of %(recall)s or changing it right now: "
+                "try again in a moment.",
+                recall=self.name,
+            )
+        )
         if self.state not in ("traced", "quarantined", "notified"):
             raise UserError(
                 self.env._("Trace %(recall)s before writing to customers.", recall=self.name)
             )
         to_queue = self.customer_ids.filtered(lambda c: c.state == "to_notify")
+        if not to_queue and (self.date_notified or self.customer_ids.filtered("letter_queued_on")):
+            raise UserError(
+                self.env._(
+                    "The letters of %(recall)s are already queued or sent: no other "
+                    "customer with an email is waiting for one.",
+                    recall=self.name,
+                )
+            )
         if to_queue:
             to_queue.sudo().write({"letter_queued_on": fields.Datetime.now()})
             self.env.ref("lot_fefo_recall.ir_cron_recall_letters")._trigger()
@@ -150,8 +171,9 @@ class StockRecallCustomer(models.Model):
         ]
 
     @api.model
-    def _send_queued_letters(self, commit=True, max_batches=None, batch_size=LETTER_BATCH_SIZE):
-        """Mail the queued letters in batches.
+    def _send_queued_letters(self, commit=True, max_batches=None, batch_size=None):
+        """Mail the queued letters in batches of ``batch_size`` (by default the system
+        parameter ``lot_fefo_recall.letter_batch_size``, else LETTER_BATCH_SIZE).
 
         A customer's mail and its ``notified_on`` are written in the same transaction,
         so a batch is mailed entirely or not at all: with ``commit`` each batch is
@@ -159,6 +181,9 @@ class StockRecallCustomer(models.Model):
         carries on with the customers not yet notified, never mailing one twice.
         ``max_batches`` stops early (tests use it to simulate an interruption).
         """
+        batch_size = batch_size or get_batch_size(
+            self.env, LETTER_BATCH_SIZE_PARAM, LETTER_BATCH_SIZE
+        )
         domain = self._letters_to_send_domain()
         batches = 0
         while found := self.search(domain, order="recall_id, id", limit=batch_size):

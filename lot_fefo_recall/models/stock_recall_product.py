@@ -19,6 +19,7 @@ class StockRecallProduct(models.Model):
 
     _name = "stock.recall.product"
     _description = "Recall Product Figures"
+    _inherit = ["lot_fefo_recall.input.guard"]
     _order = "recall_id, product_id"
 
     recall_id = fields.Many2one("stock.recall", required=True, index=True, ondelete="cascade")

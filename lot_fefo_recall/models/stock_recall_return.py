@@ -40,7 +40,8 @@ class StockPicking(models.Model):
 
 
 class StockReturnPicking(models.TransientModel):
-    _inherit = "stock.return.picking"
+    _name = "stock.return.picking"
+    _inherit = ["stock.return.picking", "lot_fefo_recall.input.guard"]
 
     recall_id = fields.Many2one("stock.recall")
 

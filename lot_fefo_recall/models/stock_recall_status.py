@@ -37,6 +37,9 @@ class StockRecall(models.Model):
 
     def action_print_status_report(self):
         self.ensure_one()
+        # The report action names the recall without reading it: a wrong id would
+        # only fail when printed.
+        self.check_access("read")
         return self.env.ref("lot_fefo_recall.action_report_recall_status").report_action(self)
 
     def action_export_status_xlsx(self):

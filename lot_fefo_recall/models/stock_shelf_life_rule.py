@@ -21,7 +21,7 @@ SPECIFICITY = {
 class StockShelfLifeRule(models.Model):
     _name = "stock.shelf.life.rule"
     _description = "Minimum Remaining Shelf Life"
-    _inherit = ["mail.thread"]
+    _inherit = ["mail.thread", "lot_fefo_recall.input.guard"]
     _order = "specificity desc, partner_id, id"
     _check_company_auto = True
 
@@ -160,9 +160,13 @@ class StockShelfLifeRule(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        # Before the values are read here: the guard mixin's own create comes later.
+        self._check_input_values(vals_list)
         return super().create([self._prepare_commercial_partner_vals(vals) for vals in vals_list])
 
     def write(self, vals):
+        # Before the values are read here: the guard mixin's own write comes later.
+        self._check_input_values([vals])
         return super().write(self._prepare_commercial_partner_vals(vals))
 
     @api.model

@@ -3,7 +3,8 @@ from odoo.exceptions import UserError
 
 
 class StockWarehouse(models.Model):
-    _inherit = "stock.warehouse"
+    _name = "stock.warehouse"
+    _inherit = ["stock.warehouse", "lot_fefo_recall.input.guard"]
 
     quarantine_location_id = fields.Many2one(
         "stock.location",

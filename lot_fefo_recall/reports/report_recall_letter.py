@@ -4,7 +4,10 @@ import re
 from collections import defaultdict
 
 from odoo import api, models
+from odoo.exceptions import UserError
 from odoo.tools.pdf import PdfFileReader, PdfFileWriter
+
+from ..models.input_guard import is_id, shorten
 
 _logger = logging.getLogger(__name__)
 
@@ -26,6 +29,14 @@ class ReportRecallLetter(models.AbstractModel):
         customers = recalls.customer_ids
         customer_ids = (data or {}).get("customer_ids")
         if customer_ids:
+            # The report route hands over whatever its URL says.
+            if not isinstance(customer_ids, list) or not all(map(is_id, customer_ids)):
+                raise UserError(
+                    self.env._(
+                        "The letters to print are chosen by customer lines, not %(value)s.",
+                        value=shorten(customer_ids),
+                    )
+                )
             customers = customers.filtered(lambda c: c.id in customer_ids)
         return {
             "doc_ids": docids,

@@ -47,6 +47,7 @@ EXPORT_COLUMNS = [
 class StockExpiryReport(models.Model):
     _name = "stock.expiry.report"
     _description = "Expiry Review"
+    _inherit = ["lot_fefo_recall.input.guard"]
     _auto = False
     _order = "expiration_date, product_id, id"
     # What the query reads, flushed before it runs.
@@ -249,13 +250,15 @@ class StockExpiryReport(models.Model):
     def action_export_xlsx(self):
         """The list's Export XLSX button: what the screen shows (its domain), or the
         selected lines."""
-        domain = (
+        domain = self._check_input_domain(
             [("id", "in", self.ids)] if self.ids else self.env.context.get("active_domain", [])
         )
         content = self.export_xlsx(domain)
         filename = f"expiry-review-{fields.Date.context_today(self)}.xlsx"
         return download_action(self.env, content, filename)[1]
 
+    # Bytes, for Python callers: over RPC the list's Export XLSX button is the way.
+    @api.private
     @api.model
     def export_xlsx(self, domain):
         """The rows of ``domain`` as XLSX bytes: frozen header, autofilter, real dates

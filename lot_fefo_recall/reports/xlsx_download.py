@@ -11,6 +11,7 @@ class StockXlsxDownload(models.TransientModel):
 
     _name = "stock.xlsx.download"
     _description = "XLSX Download"
+    _inherit = ["lot_fefo_recall.input.guard"]
 
     name = fields.Char(required=True)
 

@@ -24,3 +24,7 @@ from . import test_writeoff_evidence
 from . import test_recall_effectiveness
 from . import test_recall_status_report
 from . import test_recall_returns
+from . import test_hostile_rpc
+from . import test_multi_company
+from . import test_recall_concurrency
+from . import test_cron_batches

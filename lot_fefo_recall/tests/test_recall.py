@@ -401,8 +401,9 @@ class TestRecall(LotFefoRecallCase):
         # the customer without email is listed, with an activity to call them
         self.assertEqual(recall.customers_without_email, "Corner Shop")
         self.assertTrue(recall.activity_ids)
-        # sending again writes to nobody twice
-        recall.action_send_letters()
+        # sending again writes to nobody twice, and says so
+        with self.assertRefused(UserError, "already queued or sent"):
+            recall.action_send_letters()
         self.env["stock.recall.customer"]._send_queued_letters(commit=False)
         self.assertEqual(
             self.env["mail.mail"].search_count(

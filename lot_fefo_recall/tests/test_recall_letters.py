@@ -84,8 +84,9 @@ class TestRecallLetters(RecallLettersWorld, LotFefoRecallCase):
         self.assertEqual(self.recall.letter_progress, 0)
         self.assertEqual(self.recall.customers_without_email, "Corner Kiosk")
         self.assertTrue(self.recall.activity_ids, "someone calls the customer without email")
-        # a second click queues nobody twice
-        self.recall.action_send_letters()
+        # a second click queues nobody twice, and says so
+        with self.assertRefused(UserError, "already queued or sent"):
+            self.recall.action_send_letters()
         self.assertEqual(self.recall.letter_progress_text, "0 of 2 sent")
 
     def test_each_customer_gets_only_its_own_letter(self):

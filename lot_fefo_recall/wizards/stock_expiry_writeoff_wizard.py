@@ -5,6 +5,7 @@ from odoo.exceptions import UserError
 class StockExpiryWriteoffWizard(models.TransientModel):
     _name = "stock.expiry.writeoff.wizard"
     _description = "Write off expired stock now"
+    _inherit = ["lot_fefo_recall.input.guard"]
 
     company_id = fields.Many2one(
         "res.company", default=lambda self: self.env.company, required=True

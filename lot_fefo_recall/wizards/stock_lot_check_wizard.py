@@ -7,6 +7,7 @@ from odoo.exceptions import UserError
 class StockLotCheckWizard(models.TransientModel):
     _name = "stock.lot.check.wizard"
     _description = "Accept lots that fail a lot check"
+    _inherit = ["lot_fefo_recall.input.guard"]
 
     picking_ids = fields.Many2many("stock.picking", string="Transfers", required=True)
     problem_text = fields.Text(string="Lots", readonly=True)

@@ -18,6 +18,7 @@ def _lot_key(text):
 class StockRecallWizard(models.TransientModel):
     _name = "stock.recall.wizard"
     _description = "Launch a Recall"
+    _inherit = ["lot_fefo_recall.input.guard"]
 
     mode = fields.Selection(
         [
@@ -76,6 +77,8 @@ class StockRecallWizard(models.TransientModel):
         ):
             values["lot_ids"] = [fields.Command.set(self.env.context["active_ids"])]
             values["mode"] = "lots"
+            # The context is the client's to write: the lots it names are checked as typed.
+            self._check_input_values([{"lot_ids": values["lot_ids"]}])
         return values
 
     @api.depends(
@@ -125,8 +128,12 @@ class StockRecallWizard(models.TransientModel):
         """``(lots, unmatched numbers)`` for the way in chosen."""
         self.ensure_one()
         Lot = self.env["stock.lot"]
+        # The form computes this before its values are saved (and checked): only lots
+        # of a company the user works in, and which the user may read.
+        if self.company_id not in self.env.companies:
+            return Lot, []
         if self.mode == "lots":
-            return self.lot_ids._origin, []
+            return self.lot_ids._origin._filtered_access("read"), []
         if self.mode == "product":
             if not self.product_id:
                 return Lot, []
