@@ -21,6 +21,14 @@ class ResPartner(models.Model):
         groups="stock.group_stock_user,sales_team.group_sale_salesman",
         help="Minimum remaining shelf life this customer accepts.",
     )
+    shelf_life_ship_to_rule_ids = fields.One2many(
+        "stock.shelf.life.rule",
+        "partner_shipping_id",
+        string="Delivery Address Shelf Life Rules",
+        groups="stock.group_stock_user,sales_team.group_sale_salesman",
+        help="Minimum remaining shelf life for deliveries to this address only: these rules "
+        "come before the customer's.",
+    )
 
     @api.depends("name")
     def _compute_lot_code(self):

@@ -63,3 +63,29 @@ class TestDemoStory(LotFefoRecallCase):
         customer = self.env.ref("lot_fefo_recall.demo_partner_customer")
         blueberry = self.env.ref("lot_fefo_recall.demo_product_blueberry")
         self.assertEqual(self.env["stock.shelf.life.rule"]._get_rule(customer, blueberry), rule)
+
+    def test_ship_to_and_export_rules(self):
+        """The distribution centre's own rule, Japan's export rule; the quotation to the
+        centre asks for more raspberry jam than the centre's rule accepts."""
+        dc_rule = self.env.ref(
+            "lot_fefo_recall.demo_rule_fresh_market_dc", raise_if_not_found=False
+        )
+        if not dc_rule:
+            self.skipTest("this database was installed without demo data")
+        Rule = self.env["stock.shelf.life.rule"]
+        store = self.env.ref("lot_fefo_recall.demo_partner_customer")
+        centre = self.env.ref("lot_fefo_recall.demo_partner_customer_dc")
+        sakura = self.env.ref("lot_fefo_recall.demo_partner_export")
+        raspberry = self.env.ref("lot_fefo_recall.demo_product_raspberry")
+        self.assertEqual(Rule._get_rule(centre, raspberry), dc_rule)
+        self.assertEqual(
+            Rule._get_rule(store, raspberry),
+            self.env.ref("lot_fefo_recall.demo_rule_fresh_market"),
+        )
+        japan = self.env.ref("lot_fefo_recall.demo_rule_export_japan")
+        self.assertEqual(Rule._get_rule(sakura, raspberry), japan)
+        self.assertIn("Japan", japan._explain())
+        quotation = self.env.ref("lot_fefo_recall.demo_quotation_dc")
+        self.assertEqual(quotation.state, "draft")
+        self.assertEqual(quotation.partner_shipping_id, centre)
+        self.assertEqual(raspberry.qty_available, 48)
