@@ -27,6 +27,7 @@
         "views/res_partner_views.xml",
         "views/res_config_settings_views.xml",
         "views/stock_shelf_life_rule_views.xml",
+        "views/sale_order_override_views.xml",
         "views/stock_fefo_compliance_report_views.xml",
         "wizards/stock_lot_check_wizard_views.xml",
         "wizards/stock_recall_wizard_views.xml",

@@ -1,6 +1,8 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
+from .stock_move import _MAX_CHAIN_DEPTH
+
 
 class StockPicking(models.Model):
     _name = "stock.picking"
@@ -12,11 +14,34 @@ class StockPicking(models.Model):
         "customer's minimum remaining shelf life.",
     )
 
+    shelf_life_warning = fields.Boolean(
+        string="Short-Dated for Customer",
+        compute="_compute_shelf_life_warning",
+        store=True,
+        help="Lots reserved for this delivery do not meet the customer's shelf life rule, "
+        "which only warns: tell the customer or pick other lots.",
+    )
+    shelf_life_warning_note = fields.Text(
+        string="Short-Dated Lots",
+        compute="_compute_shelf_life_warning",
+        store=True,
+        help="Which reserved lots do not meet which customer rule.",
+    )
+
     @api.depends("move_ids.shelf_life_shortage")
     def _compute_shelf_life_shortage(self):
         for picking in self:
             notes = picking.move_ids.filtered("shelf_life_shortage").mapped("shelf_life_shortage")
             picking.shelf_life_shortage = "\n".join(notes) or False
+
+    @api.depends("move_ids.shelf_life_warning_note")
+    def _compute_shelf_life_warning(self):
+        for picking in self:
+            notes = picking.move_ids.filtered("shelf_life_warning_note").mapped(
+                "shelf_life_warning_note"
+            )
+            picking.shelf_life_warning_note = "\n".join(notes) or False
+            picking.shelf_life_warning = bool(notes)
 
     def action_generate_lot_names(self):
         """Give every lot-tracked receipt line without a lot an internal lot number,
@@ -44,6 +69,8 @@ class StockPicking(models.Model):
         problems = self._get_lot_check_problems()
         if problems and not self._lot_check_override_allowed():
             return self._action_refuse_lot_checks(problems)
+        # Lots picked by hand instead of the reserved ones are judged as they ship.
+        self.move_ids._update_shelf_life_reserved_notes()
         return super()._pre_action_done_hook()
 
     def _get_lines_needing_lot_name(self):
@@ -94,32 +121,97 @@ class StockPicking(models.Model):
                 )
             )
         dated = lines.filtered(lambda ml: ml.product_id.use_expiration_date)
-        requirements = {move: move._get_shelf_life_requirement() for move in dated.move_id}
+        # A rule that only warns, or one a sales manager lifted, refuses nothing.
+        requirements = {move: move._get_shelf_life_reservation_filter() for move in dated.move_id}
         for line in dated:
-            rule, min_expiration = requirements[line.move_id]
-            expiration = line.lot_id.expiration_date
-            if not rule or not expiration or expiration >= min_expiration:
+            rule, min_date = requirements[line.move_id]
+            if not rule:
+                continue
+            field = rule._get_lot_date_field()
+            lot_date = line.lot_id[field]
+            if not lot_date or lot_date >= min_date:
                 continue
             delivery = line.move_id._get_shelf_life_customer_move()
             customer = delivery.partner_id or delivery.picking_id.partner_id
             # Days as the rule counted them, in the warehouse's time zone.
             warehouse = delivery.picking_type_id.warehouse_id
-            problems.append(
-                {
-                    "line": line,
-                    "message": self.env._(
-                        "%(product)s lot %(lot)s expires on %(date)s: it does not meet "
-                        "%(customer)s's %(minimum)s (shipping on %(ship)s).",
-                        product=line.product_id.display_name,
-                        lot=line.lot_id.name,
-                        date=fields.Date.to_string(rule._get_local_day(expiration, warehouse)),
-                        customer=customer.commercial_partner_id.name,
-                        minimum=rule._describe_minimum(line.product_id),
-                        ship=fields.Date.to_string(rule._get_local_day(delivery.date, warehouse)),
-                    ),
-                }
+            values = {
+                "product": line.product_id.display_name,
+                "lot": line.lot_id.name,
+                "date": fields.Date.to_string(rule._get_local_day(lot_date, warehouse)),
+                "customer": customer.commercial_partner_id.name,
+                "minimum": rule._describe_minimum(line.product_id),
+                "ship": fields.Date.to_string(rule._get_local_day(delivery.date, warehouse)),
+            }
+            message = (
+                self.env._(
+                    "%(product)s lot %(lot)s is best before %(date)s: it does not meet "
+                    "%(customer)s's %(minimum)s (shipping on %(ship)s).",
+                    **values,
+                )
+                if field == "use_date"
+                else self.env._(
+                    "%(product)s lot %(lot)s expires on %(date)s: it does not meet "
+                    "%(customer)s's %(minimum)s (shipping on %(ship)s).",
+                    **values,
+                )
             )
+            problems.append({"line": line, "message": message})
         return problems
+
+    def _schedule_shelf_life_warning_activity(self):
+        """One activity per flagged delivery for the salesperson, who tells the customer
+        or has other lots picked; none when one is still open on it or on an earlier
+        step of it (Odoo creates the ship step of a pick-and-ship when the pick is done:
+        the activity is then on the pick)."""
+        activity_type = self.env.ref("mail.mail_activity_data_warning")
+        for picking in self.filtered("shelf_life_warning"):
+            summary = picking._get_shelf_life_warning_summary()
+            if picking._get_shelf_life_chain().activity_ids.filtered(
+                lambda a, summary=summary: (
+                    a.activity_type_id == activity_type and a.summary == summary
+                )
+            ):
+                continue
+            picking.activity_schedule(
+                "mail.mail_activity_data_warning",
+                summary=summary,
+                note=picking.shelf_life_warning_note,
+                user_id=picking._get_shelf_life_salesperson().id,
+            )
+
+    def _get_shelf_life_chain(self):
+        """This transfer and the earlier steps of the delivery it is part of."""
+        self.ensure_one()
+        pickings = self
+        moves = self.move_ids.move_orig_ids
+        for _depth in range(_MAX_CHAIN_DEPTH):
+            if not moves:
+                break
+            pickings |= moves.picking_id
+            moves = moves.move_orig_ids
+        return pickings
+
+    def _get_shelf_life_warning_summary(self):
+        self.ensure_one()
+        return self.env._(
+            "Short-dated lots for %(customer)s",
+            customer=self.partner_id.commercial_partner_id.name or self.name,
+        )
+
+    def _get_shelf_life_salesperson(self):
+        """Who hears of a short-dated delivery: the salesperson of the sale order, else
+        the transfer's responsible, else the current user; someone who can open it."""
+        self.ensure_one()
+        candidates = (
+            self.move_ids.sale_line_id.order_id.user_id[:1],
+            self.sale_id.user_id,
+            self.user_id,
+        )
+        for user in candidates:
+            if user and not user.share and self.with_user(user).has_access("read"):
+                return user
+        return self.env.user
 
     def _get_receipt_shelf_life_problems(self):
         """Vendor receipt lines whose lot is expired, or expires sooner after today than

@@ -202,16 +202,25 @@ class StockQuant(models.Model):
     def _get_lot_fefo_domain(self, location):
         """The quants a reservation from ``location`` may take: never a blocked lot nor
         stock set aside under ``location``, and when stock.move reserves for a customer
-        with a shelf life rule (``lot_fefo_min_expiration``), only lots expiring late
-        enough (lots without expiration date qualify). None outside a reservation."""
+        with a blocking shelf life rule (``lot_fefo_min_date``), only lots whose date the
+        rule measures (``lot_fefo_min_date_field``: ``expiration_date``, stored on the
+        quant, or the lot's ``use_date``) is late enough; lots without that date
+        qualify. None outside a reservation."""
         if not self.env.context.get("lot_fefo_reserving"):
             return None
         domain = Domain("lot_blocked", "=", False) & self._get_not_set_aside_domain(location)
-        min_expiration = self.env.context.get("lot_fefo_min_expiration")
-        if min_expiration:
-            domain &= Domain("expiration_date", ">=", min_expiration) | Domain(
-                "expiration_date", "=", False
-            )
+        min_date = self.env.context.get("lot_fefo_min_date")
+        if min_date:
+            if self.env.context.get("lot_fefo_min_date_field") == "use_date":
+                domain &= (
+                    Domain("lot_id", "=", False)
+                    | Domain("lot_id.use_date", ">=", min_date)
+                    | Domain("lot_id.use_date", "=", False)
+                )
+            else:
+                domain &= Domain("expiration_date", ">=", min_date) | Domain(
+                    "expiration_date", "=", False
+                )
         return domain
 
     @api.model

@@ -19,6 +19,8 @@ from . import test_reservation_paths
 from . import test_sellable_stock
 from . import test_shelf_life_rules
 from . import test_shelf_life_rules_v2
+from . import test_shelf_life_strictness
+from . import test_shelf_life_override
 from . import test_shelf_life_time_zone
 from . import test_tours
 from . import test_writeoff_evidence
