@@ -243,7 +243,7 @@ class StockMove(models.Model):
         if not quants:
             return None
         lots = quants.lot_id.sorted(lambda lot: (lot[field], lot.id))
-        return self.env._(
+        note = self.env._(
             "%(quantity)s %(uom)s of %(product)s not reserved: %(lots)s does not meet "
             "%(customer)s's %(minimum)s.",
             quantity=f"{missing:g}",
@@ -253,6 +253,7 @@ class StockMove(models.Model):
             customer=self._get_shelf_life_customer().name,
             minimum=rule._describe_minimum(self.product_id),
         )
+        return f"{note} {rule._explain()}"
 
     def _update_shelf_life_reserved_notes(self):
         """After a reservation, say which reserved lots do not meet the customer's rule
@@ -317,11 +318,12 @@ class StockMove(models.Model):
             )
         if rule.strictness != "warn":
             return None, None
-        return self.env._(
+        note = self.env._(
             "%(product)s: %(lots)s does not meet %(customer)s's %(minimum)s; reserved all "
             "the same, as the rule only warns.",
             **values,
-        ), None
+        )
+        return f"{note} {rule._explain()}", None
 
     def _get_shelf_life_override_breaches(self):
         """Lines about to ship to a customer, under a sales manager's override, a lot

@@ -137,22 +137,24 @@ class StockMoveLine(models.Model):
         groups = defaultdict(lambda: self.browse())
         requirements = {move: move._get_shelf_life_requirement() for move in self.move_id}
         for line in self:
-            _rule, min_expiration = requirements[line.move_id]
+            rule, min_date = requirements[line.move_id]
+            # the lot date the customer's minimum applies to: expiration or best before
+            field = rule._get_lot_date_field() if rule else "expiration_date"
             move = line.move_id
             # The whole warehouse stock, not the step's source (the output location of
             # a pick-and-ship), nor the shelf the picker went to.
             warehouse = move.location_id.warehouse_id or move.picking_type_id.warehouse_id
             stock = warehouse.lot_stock_id or move.location_id
-            groups[(line.product_id, stock, min_expiration)] |= line
+            groups[(line.product_id, stock, field, min_date)] |= line
         now = fields.Datetime.now()
         passed_over = self.browse()
-        for (product, stock, min_expiration), group in groups.items():
+        for (product, stock, field, min_date), group in groups.items():
             latest = max(group.lot_id.mapped("expiration_date"))
             domain = self.env["stock.quant"]._get_shippable_domain(product, stock, now) & Domain(
                 "expiration_date", "<", latest
             )
-            if min_expiration:
-                domain &= Domain("expiration_date", ">=", min_expiration)
+            if min_date:
+                domain &= Domain(f"lot_id.{field}", ">=", min_date)
             quants = (
                 self.env["stock.quant"]
                 .sudo()

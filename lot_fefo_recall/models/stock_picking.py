@@ -156,7 +156,7 @@ class StockPicking(models.Model):
                     **values,
                 )
             )
-            problems.append({"line": line, "message": message})
+            problems.append({"line": line, "message": f"{message} {rule._explain()}"})
         return problems
 
     def _schedule_shelf_life_warning_activity(self):

@@ -159,7 +159,9 @@ class TestFefoReservation(LotFefoRecallCase):
         self.assertEqual(picking.move_ids.quantity, 20)
         expected = (
             "10 Units of [JAM] Strawberry Jam not reserved: lot L20 (expires 2026-06-21), lot L45 "
-            "(expires 2026-07-16) does not meet Big Box Retail's 60-day minimum."
+            "(expires 2026-07-16) does not meet Big Box Retail's 60-day minimum. Rule for the "
+            "customer Big Box Retail: no rule for the delivery address; it comes before customer "
+            "tag, country and default rules, for every product."
         )
         self.assertEqual(picking.shelf_life_shortage, expected)
         notes = picking.message_ids.filtered(lambda m: "not reserved" in (m.body or ""))

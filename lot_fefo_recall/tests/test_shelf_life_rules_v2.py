@@ -2,7 +2,7 @@ from datetime import datetime
 
 from freezegun import freeze_time
 
-from odoo.exceptions import ValidationError
+from odoo.exceptions import UserError, ValidationError
 from odoo.tests import Form, tagged
 
 from .common import LotFefoRecallCase
@@ -249,3 +249,22 @@ class TestShelfLifeRulesV2(LotFefoRecallCase):
         self.assertEqual(rule.partner_scope, "ship_to")
         self.assertEqual(self.Rule._get_rule(self.depot, self.product), rule)
         self.assertFalse(self.Rule._get_rule(self.customer, self.product))
+
+    @freeze_time("2026-06-01 10:00:00")
+    def test_why_shown_with_the_minimum(self):
+        """A delivery to the depot follows the depot's own rule and says why, in the
+        shortage note and in the refusal of a hand-picked short lot."""
+        _rule, lots = self._stock_fefo_story(("L45", "L90"))
+        self._rule(80, partner_shipping_id=self.depot)
+        delivery = self._new_delivery(self.depot, [(self.product, 15)])
+        delivery.action_assign()
+        self.assertEqual(self._reserved(delivery), {"L90": 10}, "L45 is short of 80 days")
+        self.assertIn("80-day minimum", delivery.shelf_life_shortage)
+        self.assertIn(
+            "Rule for the delivery address Big Box Retail, Depot North",
+            delivery.shelf_life_shortage,
+        )
+        manual = self._delivery_with_lot(self.depot, lots["L45"])
+        with self.assertRefused(UserError, "80-day minimum .* Rule for the delivery address"):
+            manual.with_user(self.stock_user).button_validate()
+        self.assertEqual(manual.state, "assigned")

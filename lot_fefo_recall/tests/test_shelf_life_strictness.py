@@ -49,7 +49,9 @@ class TestShelfLifeStrictness(LotFefoRecallCase):
             delivery.shelf_life_warning_note,
             "[JAM] Strawberry Jam: lot L20 (expires 2026-06-21) does not meet Big Box "
             "Retail's 60-day minimum (warning only); reserved all the same, as the rule "
-            "only warns.",
+            "only warns. Rule for the customer Big Box Retail: no rule for the delivery "
+            "address; it comes before customer tag, country and default rules, for every "
+            "product.",
         )
         activity = self._warnings(delivery)
         self.assertEqual(len(activity), 1)
@@ -155,6 +157,12 @@ class TestShelfLifeStrictness(LotFefoRecallCase):
         with self.assertRefused(UserError, r"L90 is best before 2026-07-16: it does not meet"):
             manual.with_user(self.stock_user).button_validate()
         self.assertEqual(manual.state, "assigned")
+
+        # shipping L200 follows FEFO: L90 expires earlier but is best before too soon
+        picking.move_ids.picked = True
+        picking.button_validate()
+        self.assertEqual(picking.state, "done")
+        self.assertTrue(picking.move_line_ids.fefo_compliant)
 
         # measured against the expiration date, L90 qualifies again
         self.rule.date_basis = "expiration"
