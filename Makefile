@@ -9,4 +9,4 @@ test-concurrency:
 	bash tools/run_concurrency.sh
 
 lint:
-	ruff check . && ruff format --check . && pylint --rcfile=.pylintrc lot_fefo_recall
+	ruff check . && ruff format --check . && pylint --rcfile=.pylintrc lot_fefo_recall lot_fefo_recall_mrp

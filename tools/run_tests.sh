@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # The project's test command (`make test` calls it; so does `.ci/run`).
 #
-# Creates a fresh PostgreSQL database, installs lot_fefo_recall there from scratch
-# (with Odoo's demo data, so the demo story is tested too), runs the add-on's tests
-# with pytest-odoo, checks that the add-on also installs without demo data, and
-# drops both databases. Connection: the usual PG* variables, default 127.0.0.1:5432
-# as the current user. Extra arguments go to pytest (e.g. -k receipt).
+# Creates a fresh PostgreSQL database, installs lot_fefo_recall and its manufacturing
+# bridge lot_fefo_recall_mrp there from scratch (with Odoo's demo data, so the demo
+# story is tested too), runs both add-ons' tests with pytest-odoo, checks that they
+# also install without demo data, and drops both databases. Connection: the usual PG*
+# variables, default 127.0.0.1:5432 as the current user. Extra arguments go to pytest
+# (e.g. -k receipt).
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -29,6 +30,7 @@ export PGPORT=${PGPORT:-5432}
 export PGUSER=${PGUSER:-$(id -un)}
 odoo_addons=$("$python" -c 'import odoo.addons, os; print(",".join(p for p in odoo.addons.__path__ if os.path.isdir(p)))')
 addons_path="$here,$odoo_addons"
+addons=lot_fefo_recall,lot_fefo_recall_mrp
 stamp="$(date +%Y%m%d%H%M%S)_$$"
 db="lot_fefo_recall_test_$stamp"
 db_nodemo="lot_fefo_recall_nodemo_$stamp"
@@ -56,11 +58,11 @@ CONF
 
 install() {  # install DB [odoo options...]
     local target=$1; shift
-    echo "== installing lot_fefo_recall in a new database $target $*"
-    if ! "$python" -m odoo -c "$conf" -d "$target" -i lot_fefo_recall --stop-after-init \
+    echo "== installing $addons in a new database $target $*"
+    if ! "$python" -m odoo -c "$conf" -d "$target" -i "$addons" --stop-after-init \
             --log-level=warn "$@" > "$logs/$target.log" 2>&1 \
         || grep -E "(ERROR|CRITICAL) $target " "$logs/$target.log" >/dev/null; then
-        echo "ERROR: installing lot_fefo_recall in $target failed:" >&2
+        echo "ERROR: installing $addons in $target failed:" >&2
         grep -E -A30 "(ERROR|CRITICAL) $target " "$logs/$target.log" >&2 || tail -50 "$logs/$target.log" >&2
         exit 1
     fi
@@ -80,4 +82,4 @@ echo "== running the tests on $db"
 cd "$here"
 # --odoo-http serves the database for the browser tours (HttpCase); they need Chromium.
 "$python" -m pytest -p no:cacheprovider --odoo-config="$conf" --odoo-database="$db" --odoo-http \
-    lot_fefo_recall/tests "$@"
+    lot_fefo_recall/tests lot_fefo_recall_mrp/tests "$@"

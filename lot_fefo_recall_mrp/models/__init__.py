@@ -1,0 +1,4 @@
+from . import mrp_production
+from . import product_template
+from . import stock_lot
+from . import stock_move

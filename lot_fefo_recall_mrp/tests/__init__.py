@@ -1,0 +1,2 @@
+from . import test_component_expiry
+from . import test_component_reservation
