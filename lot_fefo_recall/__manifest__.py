@@ -28,9 +28,11 @@
         "views/res_config_settings_views.xml",
         "views/stock_shelf_life_rule_views.xml",
         "views/sale_order_override_views.xml",
+        "views/sale_order_availability_views.xml",
         "views/stock_fefo_compliance_report_views.xml",
         "wizards/stock_lot_check_wizard_views.xml",
         "wizards/stock_recall_wizard_views.xml",
+        "wizards/stock_acceptable_stock_wizard_views.xml",
         "views/stock_recall_views.xml",
         "views/stock_recall_customer_views.xml",
         "views/stock_recall_portal_templates.xml",
@@ -43,6 +45,9 @@
         "demo/lot_fefo_recall_demo.xml",
     ],
     "assets": {
+        "web.assets_backend": [
+            "lot_fefo_recall/static/src/**/*",
+        ],
         "web.assets_tests": [
             "lot_fefo_recall/static/tests/tours/*.js",
         ],

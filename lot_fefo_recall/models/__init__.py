@@ -8,6 +8,7 @@ from . import res_partner
 from . import res_users
 from . import sale_order
 from . import sale_order_line_override
+from . import sale_order_line_availability
 from . import stock_expiry_writeoff
 from . import stock_expiry_writeoff_line
 from . import stock_location

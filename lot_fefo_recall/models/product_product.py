@@ -1,14 +1,96 @@
-from odoo import api, models
+from collections import defaultdict
+
+from odoo import api, fields, models
 from odoo.fields import Domain
 
 
 class ProductProduct(models.Model):
     _inherit = "product.product"
 
+    shelf_life_acceptable_qty = fields.Float(
+        string="Acceptable to Customer",
+        compute="_compute_shelf_life_acceptable_qty",
+        search="_search_shelf_life_acceptable_qty",
+        digits="Product Unit",
+        help="Free stock that may ship to the customer of the context "
+        "(shelf_life_partner_id) under its shelf life rule, from the warehouse of the "
+        "context (warehouse_id; else every warehouse), on the date of the context "
+        "(shelf_life_date; else now): not blocked, not set aside, not past its removal "
+        "date. Products no rule covers count all such stock.",
+    )
+
     # The figures counted with set-aside stock are other figures: cached apart.
     @api.depends_context("lot_fefo_count_set_aside")
     def _compute_quantities(self):
         return super()._compute_quantities()
+
+    @api.depends_context(
+        "shelf_life_partner_id",
+        "warehouse_id",
+        "shelf_life_date",
+        "company",
+        "allowed_company_ids",
+    )
+    def _compute_shelf_life_acceptable_qty(self):
+        """One rule look-up per warehouse, one stock query for every product and
+        warehouse (stock.quant._get_acceptable_stock). A context value that is no id
+        or date counts as not given."""
+        context = self.env.context
+        partner_id = context.get("shelf_life_partner_id")
+        partner = self.env["res.partner"].browse(partner_id if isinstance(partner_id, int) else ())
+        try:
+            ship_date = fields.Datetime.to_datetime(context.get("shelf_life_date"))
+        except (TypeError, ValueError):
+            ship_date = None
+        ship_date = ship_date or fields.Datetime.now()
+        products = self.filtered(lambda product: product.is_storable and product.id)
+        Rule = self.env["stock.shelf.life.rule"]
+        requests = []
+        for warehouse in self._get_shelf_life_warehouses():
+            dated = products.filtered("use_expiration_date")
+            rules = Rule._get_rules(partner, dated, warehouse.company_id) if dated else {}
+            for product in products:
+                rule = rules.get(product)
+                requests.append(
+                    (
+                        product,
+                        warehouse.lot_stock_id,
+                        rule._get_lot_date_field() if rule else "expiration_date",
+                        rule._get_min_date(product, ship_date, warehouse) if rule else None,
+                        ship_date,
+                    )
+                )
+        totals = defaultdict(float)
+        figures = self.env["stock.quant"]._get_acceptable_stock(requests)
+        for request, (quantity, _earliest, _latest) in zip(requests, figures, strict=True):
+            totals[request[0]] += quantity
+        for product in self:
+            product.shelf_life_acceptable_qty = (
+                product.uom_id.round(totals[product]) if product in products else 0.0
+            )
+
+    def _search_shelf_life_acceptable_qty(self, operator, value):
+        # As core searches its quantities: computed for every product, then filtered.
+        products = self.with_context(prefetch_fields=False).search_fetch(
+            [], ["shelf_life_acceptable_qty"], order="id"
+        )
+        matching = products.filtered_domain([("shelf_life_acceptable_qty", operator, value)])
+        return [("id", "in", matching.ids)]
+
+    def _get_shelf_life_warehouses(self):
+        """The warehouses of the context's ``warehouse_id`` (an id, a name or a list of
+        them, as Odoo's quantities take it), else every warehouse of the companies."""
+        Warehouse = self.env["stock.warehouse"]
+        asked = self.env.context.get("warehouse_id")
+        if not asked:
+            return Warehouse.search([("company_id", "in", self.env.companies.ids)])
+        asked = asked if isinstance(asked, (list, tuple)) else [asked]
+        ids = [item for item in asked if isinstance(item, int)]
+        names = [item for item in asked if isinstance(item, str)]
+        domain = Domain("id", "in", ids)
+        if names:
+            domain |= Domain.OR([Domain("name", "ilike", name) for name in names])
+        return Warehouse.search(domain)
 
     def _compute_quantities_dict(
         self, lot_id, owner_id, package_id, from_date=False, to_date=False

@@ -1,7 +1,6 @@
 from collections import defaultdict
 
-from odoo import fields, models
-from odoo.fields import Domain
+from odoo import models
 
 
 class SaleOrder(models.Model):
@@ -29,53 +28,37 @@ class SaleOrder(models.Model):
         return res
 
     def _get_shelf_life_shortage_warnings(self):
-        """``{order: [message]}`` for ordered products whose stock in the order's
-        warehouse meeting the customer's rule is less than ordered."""
+        """``{order: [message]}`` for ordered products whose stock in the line's
+        warehouse meeting the customer's rule is less than ordered: the figures of the
+        quotation lines (sale.order.line._get_shelf_life_requests), summed per product."""
+        lines = self.filtered(lambda o: o.state in ("draft", "sent")).order_line
+        planned = lines._get_shelf_life_requests()
+        stock = lines._get_shelf_life_stock(planned)
+        ordered = defaultdict(float)
+        rules = {}
+        for order, line, rule, request in planned:
+            product = request[0]
+            ordered[order, request] += line.product_uom_id._compute_quantity(
+                line.product_uom_qty, product.uom_id
+            )
+            rules[order, request] = rule
         warnings = defaultdict(list)
-        Rule = self.env["stock.shelf.life.rule"]
-        for order in self.filtered(lambda o: o.state in ("draft", "sent")):
-            ship_date = order.commitment_date or order.expected_date or fields.Datetime.now()
-            ordered = defaultdict(float)
-            for line in order.order_line.filtered(
-                lambda sol: sol.product_id.is_storable and sol.product_id.use_expiration_date
-            ):
-                ordered[line.product_id] += line.product_uom_id._compute_quantity(
-                    line.product_uom_qty, line.product_id.uom_id
+        for (order, request), quantity in ordered.items():
+            product = request[0]
+            available = stock[request][0]
+            if product.uom_id.compare(available, quantity) >= 0:
+                continue
+            warnings[order].append(
+                self.env._(
+                    "Only %(available)s %(uom)s of %(product)s meet %(customer)s's "
+                    "%(minimum)s (%(ordered)s ordered): the delivery will be short "
+                    "unless fresher stock arrives.",
+                    available=f"{available:g}",
+                    uom=product.uom_id.name,
+                    product=product.display_name,
+                    customer=order.partner_shipping_id.commercial_partner_id.name,
+                    minimum=rules[order, request]._describe_minimum(product),
+                    ordered=f"{quantity:g}",
                 )
-            for product, quantity in ordered.items():
-                rule = Rule._get_rule(order.partner_shipping_id, product, order.company_id)
-                if not rule:
-                    continue
-                min_expiration = rule._get_min_expiration_date(
-                    product, ship_date, order.warehouse_id
-                )
-                available = order._get_stock_meeting_expiration(product, min_expiration, ship_date)
-                if product.uom_id.compare(available, quantity) < 0:
-                    warnings[order].append(
-                        self.env._(
-                            "Only %(available)s %(uom)s of %(product)s meet %(customer)s's "
-                            "%(minimum)s (%(ordered)s ordered): the delivery will be short "
-                            "unless fresher stock arrives.",
-                            available=f"{available:g}",
-                            uom=product.uom_id.name,
-                            product=product.display_name,
-                            customer=order.partner_shipping_id.commercial_partner_id.name,
-                            minimum=rule._describe_minimum(product),
-                            ordered=f"{quantity:g}",
-                        )
-                    )
+            )
         return warnings
-
-    def _get_stock_meeting_expiration(self, product, min_expiration, ship_date):
-        self.ensure_one()
-        domain = self.env["stock.quant"]._get_shippable_domain(
-            product, self.warehouse_id.lot_stock_id, ship_date
-        ) & (
-            Domain("expiration_date", ">=", min_expiration) | Domain("expiration_date", "=", False)
-        )
-        [(quantity, reserved)] = (
-            self.env["stock.quant"]
-            .sudo()
-            ._read_group(domain, [], ["quantity:sum", "reserved_quantity:sum"])
-        )
-        return (quantity or 0.0) - (reserved or 0.0)

@@ -244,3 +244,98 @@ class StockQuant(models.Model):
                 Domain("removal_date", ">=", ship_date) | Domain("removal_date", "=", False),
             ]
         )
+
+    @api.model
+    def _get_acceptable_stock(self, requests):
+        """The stock that may ship to customers under their shelf life rules, for many
+        ``requests`` at once (a quotation's lines, a report's products): one SQL query
+        whatever their number and the number of lots.
+
+        :param requests: ``(product, location, date_field, min_date, ship_date)``
+            tuples: the stock of ``product`` in the internal locations under
+            ``location`` (a warehouse's stock location) that may leave on
+            ``ship_date``, as _get_shippable_domain says (not blocked, not set aside
+            under ``location``, not past its removal date), from lots whose
+            ``date_field`` (``expiration_date`` or ``use_date``: the rule's
+            _get_lot_date_field) is ``min_date`` or later, or unknown. No
+            ``min_date``: every lot.
+        :return: one ``(quantity, earliest, latest)`` per request, in their order: the
+            unreserved quantity in the product's unit, and the earliest and latest
+            ``date_field`` of the lots with some of it free (None when none has one).
+        """
+        requests = list(requests)
+        if not requests:
+            return []
+        # Set-aside locations under each location asked for: one look-up per location
+        # (a warehouse), not per request.
+        Location = self.env["stock.location"]
+        excluded = {
+            location: Location._get_set_aside_excluded(location.ids).ids
+            for location in {request[1] for request in requests}
+        }
+        rows = []
+        for index, (product, location, date_field, min_date, ship_date) in enumerate(requests):
+            if date_field not in ("expiration_date", "use_date"):
+                raise ValueError(f"no lot date field {date_field!r}")
+            rows.append(
+                SQL(
+                    "(%s, %s, %s, %s, %s::timestamp, %s::timestamp, %s::int[])",
+                    index,
+                    product.id,
+                    location.parent_path,
+                    date_field == "use_date",
+                    min_date or None,
+                    ship_date,
+                    excluded[location],
+                )
+            )
+        self.flush_model(
+            [
+                "product_id",
+                "location_id",
+                "lot_id",
+                "quantity",
+                "reserved_quantity",
+                "lot_blocked",
+                "removal_date",
+            ]
+        )
+        self.env["stock.lot"].flush_model(["expiration_date", "use_date"])
+        Location.flush_model(["parent_path", "usage"])
+        # Raw SQL: the ORM groups by a field, not by a list of (product, location, date)
+        # requests, each with its own minimum.
+        result = self.env.execute_query(
+            SQL(
+                """
+                WITH request (idx, product_id, path, use_date, min_date, ship_date, excluded)
+                  AS (VALUES %s)
+                SELECT request.idx,
+                       SUM(quant.quantity - quant.reserved_quantity),
+                       MIN(lot_date.value) FILTER (
+                           WHERE quant.quantity > quant.reserved_quantity),
+                       MAX(lot_date.value) FILTER (
+                           WHERE quant.quantity > quant.reserved_quantity)
+                  FROM request
+                  JOIN stock_quant quant ON quant.product_id = request.product_id
+                  JOIN stock_location location ON location.id = quant.location_id
+             LEFT JOIN stock_lot lot ON lot.id = quant.lot_id
+            CROSS JOIN LATERAL (
+                       SELECT CASE WHEN request.use_date THEN lot.use_date
+                                   ELSE lot.expiration_date END AS value
+                       ) lot_date
+                 WHERE location.usage = 'internal'
+                   AND location.parent_path LIKE request.path || '%%'
+                   AND location.id != ALL(request.excluded)
+                   AND quant.lot_blocked IS NOT TRUE
+                   AND (quant.removal_date IS NULL OR quant.removal_date >= request.ship_date)
+                   AND (request.min_date IS NULL OR lot_date.value IS NULL
+                        OR lot_date.value >= request.min_date)
+              GROUP BY request.idx
+                """,
+                SQL(", ").join(rows),
+            )
+        )
+        figures = [(0.0, None, None)] * len(requests)
+        for index, quantity, earliest, latest in result:
+            figures[index] = (quantity or 0.0, earliest, latest)
+        return figures

@@ -23,6 +23,7 @@ from . import test_shelf_life_strictness
 from . import test_shelf_life_override
 from . import test_shelf_life_time_zone
 from . import test_tours
+from . import test_quote_availability
 from . import test_writeoff_evidence
 from . import test_recall_effectiveness
 from . import test_recall_status_report

@@ -89,3 +89,9 @@ class TestDemoStory(LotFefoRecallCase):
         self.assertEqual(quotation.state, "draft")
         self.assertEqual(quotation.partner_shipping_id, centre)
         self.assertEqual(raspberry.qty_available, 48)
+        # of the 48 cases the centre accepts the 24 of the fresh lot (160 days left)
+        line = quotation.order_line
+        self.assertEqual(line.shelf_life_rule_id, dc_rule)
+        self.assertEqual(line.shelf_life_acceptable_qty, 24)
+        self.assertTrue(line.shelf_life_short, "40 cases asked")
+        self.assertIn("Rule for the delivery address", line.shelf_life_why)
