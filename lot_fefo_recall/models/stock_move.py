@@ -171,11 +171,33 @@ class StockMove(models.Model):
             lambda lot: lot[field] and lot[field] < min_date
         ).sorted(lambda lot: (lot[field], lot.id))
 
-    def _describe_shelf_life_lots(self, rule, lots):
-        """'lot L20 (expires 2026-06-21), lot L45 (...)', the date the rule measures,
-        as a day where the warehouse is; a few lots named, the rest counted."""
+    def _get_shelf_life_free_lots_before(self, field, min_date):
+        """Lots with free stock this move could take but whose date ``field``
+        (expiration_date or use_date) is before ``min_date``, earliest first: what a
+        shortage note names."""
         self.ensure_one()
-        field = rule._get_lot_date_field()
+        quant_field = "lot_id.use_date" if field == "use_date" else "expiration_date"
+        domain = self.env["stock.quant"]._get_shippable_domain(
+            self.product_id, self.location_id, self.date
+        ) & Domain(quant_field, "<", min_date)
+        quants = (
+            self.env["stock.quant"]
+            .sudo()
+            .search_fetch(
+                domain,
+                ["lot_id", "expiration_date", "quantity", "reserved_quantity"],
+                order="expiration_date, id",
+            )
+        )
+        quants = quants.filtered(lambda q: q.product_uom_id.compare(q.available_quantity, 0) > 0)
+        return quants.lot_id.sorted(lambda lot: (lot[field], lot.id))
+
+    def _describe_shelf_life_lots(self, rule, lots, field=None):
+        """'lot L20 (expires 2026-06-21), lot L45 (...)', the lot date ``field`` (by
+        default the one the rule measures), as a day where the warehouse is; a few lots
+        named, the rest counted."""
+        self.ensure_one()
+        field = field or rule._get_lot_date_field()
         warehouse = self.picking_type_id.warehouse_id
         names = []
         for lot in lots[:_MAX_LOTS_NAMED]:
@@ -225,24 +247,9 @@ class StockMove(models.Model):
         rule, min_date = self._get_shelf_life_reservation_filter()
         if not rule:
             return None
-        field = rule._get_lot_date_field()
-        quant_field = "lot_id.use_date" if field == "use_date" else "expiration_date"
-        domain = self.env["stock.quant"]._get_shippable_domain(
-            self.product_id, self.location_id, self.date
-        ) & Domain(quant_field, "<", min_date)
-        quants = (
-            self.env["stock.quant"]
-            .sudo()
-            .search_fetch(
-                domain,
-                ["lot_id", "expiration_date", "quantity", "reserved_quantity"],
-                order="expiration_date, id",
-            )
-        )
-        quants = quants.filtered(lambda q: q.product_uom_id.compare(q.available_quantity, 0) > 0)
-        if not quants:
+        lots = self._get_shelf_life_free_lots_before(rule._get_lot_date_field(), min_date)
+        if not lots:
             return None
-        lots = quants.lot_id.sorted(lambda lot: (lot[field], lot.id))
         note = self.env._(
             "%(quantity)s %(uom)s of %(product)s not reserved: %(lots)s does not meet "
             "%(customer)s's %(minimum)s.",

@@ -1,8 +1,4 @@
 from odoo import fields, models
-from odoo.fields import Domain
-
-# Lots named in a shortage explanation.
-_MAX_LOTS_NAMED = 3
 
 
 class StockMove(models.Model):
@@ -66,38 +62,12 @@ class StockMove(models.Model):
         rule, min_expiration, customer = self._get_component_shelf_life_requirement()
         if not min_expiration:
             return None
-        domain = self.env["stock.quant"]._get_shippable_domain(
-            self.product_id, self.location_id, self.date
-        ) & Domain("expiration_date", "<", min_expiration)
-        quants = (
-            self.env["stock.quant"]
-            .sudo()
-            .search_fetch(
-                domain,
-                ["lot_id", "expiration_date", "quantity", "reserved_quantity"],
-                order="expiration_date, id",
-            )
-        )
-        quants = quants.filtered(lambda q: q.product_uom_id.compare(q.available_quantity, 0) > 0)
-        if not quants:
+        lots = self._get_shelf_life_free_lots_before("expiration_date", min_expiration)
+        if not lots:
             return None
         production = self.raw_material_production_id
         warehouse = production.warehouse_id
-        lots = quants.lot_id
-        described = ", ".join(
-            self.env._(
-                "lot %(lot)s (expires %(date)s)",
-                lot=lot.name,
-                date=fields.Date.to_string(rule._get_local_day(lot.expiration_date, warehouse)),
-            )
-            for lot in lots[:_MAX_LOTS_NAMED]
-        )
-        if len(lots) > _MAX_LOTS_NAMED:
-            described = self.env._(
-                "%(lots)s and %(count)s more lots",
-                lots=described,
-                count=len(lots) - _MAX_LOTS_NAMED,
-            )
+        described = self._describe_shelf_life_lots(rule, lots, "expiration_date")
         return self.env._(
             "%(quantity)s %(uom)s of %(component)s not reserved: %(lots)s expires too early "
             "for %(product)s made from it to meet %(customer)s's %(minimum)s (its components "
