@@ -75,9 +75,9 @@ class ProductCategory(models.Model):
             )
 
     def _get_lot_name_pattern(self):
-        """The pattern of this category, else of its nearest parent that has one."""
-        self.ensure_one()
-        category = self
+        """The pattern of this category, else of its nearest parent that has one; False
+        for no category (a product may have none in Odoo 19)."""
+        category = self[:1]
         while category:
             if category.lot_name_pattern:
                 return category.lot_name_pattern

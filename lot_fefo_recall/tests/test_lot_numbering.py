@@ -62,6 +62,14 @@ class TestLotNumbering(LotFefoRecallCase):
         self.assertEqual(picking.move_line_ids.lot_id.supplier_id, self.vendor)
 
     @freeze_time("2026-06-15 10:00:00")
+    def test_product_without_category_takes_the_company_pattern(self):
+        """Odoo 19 lets a product have no category: its lots follow the company's pattern."""
+        self.product.categ_id = False
+        picking = self._new_receipt([(self.product, 12, {})])
+        self.assertIs(picking.button_validate(), True)
+        self.assertEqual(picking.move_line_ids.lot_id.name, "AC-20260615")
+
+    @freeze_time("2026-06-15 10:00:00")
     def test_generate_button_before_validation(self):
         self.category.lot_name_pattern = "{product_code}-{date:%y%m%d}-B{seq:2}-{warehouse_code}"
         picking = self._new_receipt([(self.product, 12, {}), (self.product_undated, 3, {})])
