@@ -1,4 +1,5 @@
 from . import input_guard
+from . import gs1
 from . import product_category
 from . import product_product
 from . import product_template
@@ -20,6 +21,7 @@ from . import stock_quant
 from . import stock_recall
 from . import stock_recall_customer
 from . import stock_recall_export
+from . import stock_recall_epcis
 from . import stock_recall_notification
 from . import stock_recall_quarantine
 from . import stock_recall_trace

@@ -19,6 +19,13 @@ class ProductProduct(models.Model):
         "date. Products no rule covers count all such stock.",
     )
 
+    def _get_gs1_gtin(self):
+        """The product's GTIN as 14 digits: its GTIN field, else its barcode when that is
+        a valid GTIN-8/12/13/14, else None."""
+        self.ensure_one()
+        gs1 = self.env["lot_fefo_recall.gs1"]
+        return gs1.normalize_gtin(self.gs1_gtin or "") or gs1.normalize_gtin(self.barcode or "")
+
     # The figures counted with set-aside stock are other figures: cached apart.
     @api.depends_context("lot_fefo_count_set_aside")
     def _compute_quantities(self):

@@ -20,6 +20,39 @@ class ProductTemplate(models.Model):
         "date are refused. 0: no check.",
     )
 
+    gs1_gtin = fields.Char(
+        string="GTIN",
+        index="btree_not_null",
+        help="The product's GS1 Global Trade Item Number (8, 12, 13 or 14 digits, last "
+        "one a check digit), read from scanned cartons and printed on lot labels. Empty: "
+        "the barcode stands for it when it is a valid GTIN (EAN-13, UPC-A, ...).",
+    )
+
+    @api.constrains("gs1_gtin")
+    def _check_gs1_gtin(self):
+        gs1 = self.env["lot_fefo_recall.gs1"]
+        gs1._check_identifier_field(self, "gs1_gtin", "GTIN")
+        # A scan finds its product by GTIN: one product per GTIN, however it is written
+        # (a GTIN-13 and the same GTIN padded to 14 digits are one GTIN).
+        for template in self.filtered("gs1_gtin"):
+            gtin = gs1.normalize_gtin(template.gs1_gtin)
+            spellings = {gtin[14 - size :] for size in (8, 12, 13, 14)}
+            other = (
+                self.sudo()
+                .with_context(active_test=False)
+                .search([("gs1_gtin", "in", list(spellings)), ("id", "!=", template.id)], limit=1)
+            )
+            if other:
+                raise ValidationError(
+                    self.env._(
+                        "The GTIN %(gtin)s of %(product)s is already the GTIN of "
+                        "%(other)s: one GTIN names one product. Nothing was saved.",
+                        gtin=template.gs1_gtin,
+                        product=template.display_name,
+                        other=other.display_name,
+                    )
+                )
+
     @api.constrains("receipt_min_shelf_life_days")
     def _check_receipt_min_shelf_life_days(self):
         for template in self.filtered(lambda t: t.receipt_min_shelf_life_days < 0):

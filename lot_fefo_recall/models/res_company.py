@@ -1,3 +1,5 @@
+import re
+
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
@@ -65,6 +67,16 @@ class ResCompany(models.Model):
         "res.users",
         help="Gets the activities of the write-off (reported stock, reserved stock skipped).",
     )
+    gs1_gln = fields.Char(
+        string="GLN",
+        help="The company's GS1 Global Location Number (13 digits, last one a check "
+        "digit): identifies it in EPCIS exports, and its warehouses without their own.",
+    )
+    gs1_resolver_domain = fields.Char(
+        string="GS1 Digital Link Domain",
+        help="Domain of the GS1 Digital Link resolver, e.g. id.example.com: when set, lot "
+        "labels carry a QR code with https://<domain>/01/<GTIN>/10/<lot>?17=<expiry>.",
+    )
     recall_follow_up_days = fields.Integer(
         string="Recall Follow-up Days",
         default=3,
@@ -75,6 +87,26 @@ class ResCompany(models.Model):
         default=2,
         help="Reminders sent to a recall customer before someone is asked to phone them.",
     )
+
+    @api.constrains("gs1_gln")
+    def _check_gs1_gln(self):
+        self.env["lot_fefo_recall.gs1"]._check_identifier_field(self, "gs1_gln", "GLN")
+
+    @api.constrains("gs1_resolver_domain")
+    def _check_gs1_resolver_domain(self):
+        for company in self:
+            domain = company.gs1_resolver_domain
+            if domain and not re.fullmatch(
+                r"(https?://)?[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+(:\d+)?(/[A-Za-z0-9._~-]+)*/?",
+                domain.strip(),
+            ):
+                raise ValidationError(
+                    self.env._(
+                        "%(domain)s is not a domain name for GS1 Digital Link labels: give "
+                        "the resolver's host, like id.example.com.",
+                        domain=domain,
+                    )
+                )
 
     @api.constrains("expiry_horizon_1", "expiry_horizon_2", "expiry_horizon_3")
     def _check_expiry_horizons(self):

@@ -13,6 +13,15 @@ class ResPartner(models.Model):
         "Defaults to the capital initials of the name: ABC Corp gives AC.",
     )
 
+    # The partner's GLN is account_add_gln's (also on e-invoices), here checked.
+    gs1_gln = fields.Char(
+        string="GS1 Location Number",
+        related="global_location_number",
+        readonly=False,
+        help="The partner's GS1 Global Location Number (13 digits, last one a check "
+        "digit): the vendor's or customer's location in EPCIS exports.",
+    )
+
     shelf_life_rule_ids = fields.One2many(
         "stock.shelf.life.rule",
         "partner_id",
@@ -37,6 +46,12 @@ class ResPartner(models.Model):
                 partner.lot_code = self._lot_code_from_name(partner.name)
 
     @api.model
+    @api.constrains("global_location_number")
+    def _check_gs1_gln(self):
+        self.env["lot_fefo_recall.gs1"]._check_identifier_field(
+            self, "global_location_number", "GLN"
+        )
+
     def _lot_code_from_name(self, name):
         words = [word for word in (name or "").split() if word[:1].isalnum()]
         capitals = [word[0] for word in words if word[0].isupper() or word[0].isdigit()]

@@ -12,12 +12,26 @@ class StockWarehouse(models.Model):
         help="Where recalled stock is set aside: an internal location outside the stock "
         "location, so that nothing is reserved from it, marked as not sellable.",
     )
+    gs1_gln = fields.Char(
+        string="GLN",
+        help="The warehouse's GS1 Global Location Number (13 digits, last one a check "
+        "digit), for EPCIS exports. Empty: the company's GLN stands for it.",
+    )
     expired_location_id = fields.Many2one(
         "stock.location",
         check_company=True,
         help="Where the scheduled write-off moves expired stock (write-off mode 'Move'), "
         "marked as not sellable.",
     )
+
+    @api.constrains("gs1_gln")
+    def _check_gs1_gln(self):
+        self.env["lot_fefo_recall.gs1"]._check_identifier_field(self, "gs1_gln", "GLN")
+
+    def _get_gs1_gln(self):
+        """The warehouse's GLN, else its company's, else False."""
+        self.ensure_one()
+        return self.gs1_gln or self.company_id.gs1_gln
 
     def _get_quarantine_location(self):
         return self._get_set_aside_location("quarantine_location_id", self.env._("Quarantine"))

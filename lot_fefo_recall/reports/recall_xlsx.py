@@ -104,43 +104,27 @@ def fsma204(recall):
     columns = list(FSMA_COLUMNS)
     columns[10] = (f"Date ({tz.zone}, ISO 8601 with UTC offset)", columns[10][1])
     output, workbook, sheet, fmt = _workbook("FSMA 204", columns)
-    lines = recall.line_ids
-    # A dropship is one move line traced as a receipt and a delivery: each side names the
-    # other's partner.
-    senders = {
-        line.move_line_id: line.address_id for line in lines if line.line_type in _RECEIVING
-    }
-    recipients = {
-        line.move_line_id: line.address_id for line in lines if line.line_type in _SHIPPING
-    }
-    made_at = {
-        line.lot_id: line.location_dest_id for line in lines if line.line_type == "produced"
-    }
     labels = {
         "receiving": env._("Receiving"),
         "shipping": env._("Shipping"),
         "transformation": env._("Transformation"),
     }
-    events = lines.filtered(
-        lambda line: line.line_type in _RECEIVING + _SHIPPING + ("produced",)
-    ).sorted(lambda line: (line.date, line.sequence, line.id))
+    events, made_at = critical_tracking_events(recall.line_ids)
     row = 0
-    for row, line in enumerate(events, start=1):
+    for row, (cte, line, sender, recipient) in enumerate(events, start=1):
         company = line.event_company_id or recall.company_id
-        sender = senders.get(line.move_line_id, env["res.partner"])
-        recipient = recipients.get(line.move_line_id, env["res.partner"])
         origin = _place(line.location_id, sender, company)
         destination = _place(line.location_dest_id, recipient, company)
-        if line.line_type in _RECEIVING:
-            cte, document = "receiving", env._("Receiving document")
+        if cte == "receiving":
+            document = env._("Receiving document")
             values = {5: _partner_text(sender), 7: origin, 9: destination}
             if line.location_dest_id.usage == "customer":
                 values.update({6: _partner_text(recipient), 8: destination})
-        elif line.line_type in _SHIPPING:
-            cte, document = "shipping", env._("Bill of lading")
+        elif cte == "shipping":
+            document = env._("Bill of lading")
             values = {6: _partner_text(recipient), 7: origin, 8: destination}
         else:
-            cte, document = "transformation", env._("Production record")
+            document = env._("Production record")
             values = {9: destination, 12: _inputs_text(line.move_line_id)}
         sheet.write(row, 0, labels[cte])
         sheet.write(row, 1, _tlc(line.lot_id))
@@ -155,6 +139,41 @@ def fsma204(recall):
         sheet.write(row, 13, document)
         sheet.write(row, 14, line.picking_id.name or line.move_line_id.reference or "")
     return _finish(output, workbook, sheet, row, columns)
+
+
+def critical_tracking_events(lines):
+    """The critical tracking events of trace ``lines`` (stock.recall.line records), in
+    the order they happened: ``(cte, line, sender, recipient)`` with ``cte`` one of
+    receiving (from a vendor, a customer's return, another company of ours), shipping
+    and transformation (a lot made from input lots), and ``sender`` / ``recipient`` the
+    addresses on either side. A dropship is one move line traced as a receipt and a
+    delivery: both events, each naming the other's partner. Also return where each
+    made lot was made (``{lot: location}``). The FSMA 204 spreadsheet and the EPCIS
+    export both read their events from here."""
+    partners = lines.env["res.partner"]
+    senders = {
+        line.move_line_id: line.address_id for line in lines if line.line_type in _RECEIVING
+    }
+    recipients = {
+        line.move_line_id: line.address_id for line in lines if line.line_type in _SHIPPING
+    }
+    made_at = {
+        line.lot_id: line.location_dest_id for line in lines if line.line_type == "produced"
+    }
+    events = []
+    for line in lines.filtered(
+        lambda line: line.line_type in _RECEIVING + _SHIPPING + ("produced",)
+    ).sorted(lambda line: (line.date, line.sequence, line.move_line_id.id)):
+        if line.line_type in _RECEIVING:
+            cte = "receiving"
+        elif line.line_type in _SHIPPING:
+            cte = "shipping"
+        else:
+            cte = "transformation"
+        sender = senders.get(line.move_line_id, partners)
+        recipient = recipients.get(line.move_line_id, partners)
+        events.append((cte, line, sender, recipient))
+    return events, made_at
 
 
 def _tlc(lot):

@@ -32,3 +32,8 @@ from . import test_hostile_rpc
 from . import test_multi_company
 from . import test_recall_concurrency
 from . import test_cron_batches
+from . import test_gs1_labels
+from . import test_epcis_export
+from . import test_gs1_scan
+from . import test_gs1_parser
+from . import test_gs1_identifiers
