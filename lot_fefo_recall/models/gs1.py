@@ -305,22 +305,7 @@ class LotFefoRecallGs1(models.AbstractModel):
             ai, value = pieces[index], pieces[index + 1].strip()
             if ai not in AIS:
                 raise self._unknown_ai(scan, ai)
-            title, fixed, maximum, _content = AIS[ai]
-            if fixed and len(value) < fixed:
-                raise self._truncated(scan, ai, title, fixed, value)
-            if len(value) > maximum:
-                raise self._malformed(
-                    scan,
-                    self.env._(
-                        "the %(title)s (%(ai)s) %(value)s has %(count)s characters; GS1 "
-                        "allows %(max)s.",
-                        title=title,
-                        ai=ai,
-                        value=shorten(value),
-                        count=len(value),
-                        max=maximum,
-                    ),
-                )
+            self._check_length(scan, ai, value)
             self._add(ais, ai, value, scan)
         if not ais:
             raise self._malformed(scan, self.env._("it has no AI in parentheses, like (01)."))
