@@ -213,9 +213,10 @@ class StockPicking(models.Model):
                 return user
         return self.env.user
 
-    def _get_receipt_shelf_life_problems(self):
+    def _get_receipt_shelf_life_problems(self, lines=None):
         """Vendor receipt lines whose lot is expired, or expires sooner after today than
-        the product's minimum shelf life on receipt.
+        the product's minimum shelf life on receipt: of the lines to validate, or of
+        ``lines`` only (a scanned carton's).
 
         :return: list of dicts (line, message); a lot without expiration date of an
             expiry-tracked product is refused at once, that is not a matter of degree.
@@ -223,7 +224,7 @@ class StockPicking(models.Model):
         now = fields.Datetime.now()
         Rule = self.env["stock.shelf.life.rule"]
         problems = []
-        lines = self._get_move_lines_to_validate().filtered(
+        lines = (self._get_move_lines_to_validate() if lines is None else lines).filtered(
             lambda ml: (
                 ml.product_id.use_expiration_date
                 and ml.product_id.tracking != "none"

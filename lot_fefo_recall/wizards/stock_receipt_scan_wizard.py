@@ -149,9 +149,7 @@ class StockReceiptScanWizard(models.TransientModel):
             if "expiration_date" in vals and line.expiration_date != vals["expiration_date"]:
                 line.expiration_date = vals["expiration_date"]
             problems = [
-                problem["message"]
-                for problem in picking._get_receipt_shelf_life_problems()
-                if problem["line"] == line
+                problem["message"] for problem in picking._get_receipt_shelf_life_problems(line)
             ]
             if problems and not picking._lot_check_override_allowed():
                 raise UserError(
