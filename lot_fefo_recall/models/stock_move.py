@@ -5,6 +5,8 @@ from odoo.fields import Domain
 _MAX_CHAIN_DEPTH = 4
 # Lots named in a shortage explanation.
 _MAX_LOTS_NAMED = 3
+# cr.cache key of the rules one reservation looked up, per move (_action_assign)
+_RULE_CACHE = "lot_fefo_recall.shelf_life_rule_minimum"
 
 
 class StockMove(models.Model):
@@ -63,9 +65,19 @@ class StockMove(models.Model):
         )._update_reserved_quantity(need, location_id, lot_id, package_id, owner_id, strict)
 
     def _action_assign(self, force_qty=False):
-        res = super()._action_assign(force_qty=force_qty)
-        self._update_shelf_life_shortage()
-        self._update_shelf_life_reserved_notes()
+        # One reservation looks a move's rule up once: the lot filter (once per location
+        # core gathers from), the shortage note and the reserved-lot notes share it.
+        cache = self.env.cr.cache
+        outermost = _RULE_CACHE not in cache
+        if outermost:
+            cache[_RULE_CACHE] = {}
+        try:
+            res = super()._action_assign(force_qty=force_qty)
+            self._update_shelf_life_shortage()
+            self._update_shelf_life_reserved_notes()
+        finally:
+            if outermost:
+                cache.pop(_RULE_CACHE, None)
         return res
 
     def _action_done(self, cancel_backorder=False):
@@ -128,6 +140,15 @@ class StockMove(models.Model):
         when no rule applies. The rule counts from the shipping date, or from the sale
         order's requested delivery date (commitment date) when it says so."""
         self.ensure_one()
+        cache = self.env.cr.cache.get(_RULE_CACHE)
+        if cache is None:
+            return self._lookup_shelf_life_rule_minimum()
+        if self.id not in cache:
+            cache[self.id] = self._lookup_shelf_life_rule_minimum()
+        rule, min_date = cache[self.id]
+        return rule.with_env(self.env), min_date
+
+    def _lookup_shelf_life_rule_minimum(self):
         rule = self.env["stock.shelf.life.rule"]
         if not self.product_id.use_expiration_date:
             return rule, None

@@ -1,3 +1,5 @@
+import contextlib
+
 from freezegun import freeze_time
 
 from odoo.exceptions import UserError
@@ -134,6 +136,26 @@ class TestShelfLifeStrictness(LotFefoRecallCase):
             manual.with_user(self.stock_user).button_validate()
         self.assertEqual(manual.state, "assigned")
         self.assertEqual(self.lot_45.product_qty, 10)
+
+    def test_one_rule_look_up_per_move_and_reservation(self):
+        """Reserving a short delivery filters lots on the rule (once per location core
+        gathers from), explains the shortage and checks the reserved lots: one search
+        of the rules for all of it."""
+        delivery = self._confirmed_order(25).picking_ids
+        delivery.do_unreserve()
+        self.env.invalidate_all()
+        queries = []
+        with contextlib.ExitStack() as stack:
+            stack.enter_context(contextlib.contextmanager(self._patchExecute)(queries, True))
+            delivery.action_assign()
+        self.assertEqual(self._reserved(delivery), {"L90": 10, "L200": 10})
+        searches = [q for q in queries if '"stock_shelf_life_rule"."id" FROM' in q]
+        self.assertEqual(len(searches), 1, "\n".join(searches))
+        # a later reservation looks again: a rule changed in between applies
+        self.rule.min_remaining_days = 30
+        delivery.do_unreserve()
+        delivery.action_assign()
+        self.assertEqual(self._reserved(delivery), {"L45": 10, "L90": 10, "L200": 5})
 
     # ------------------------------------------------------------- measures
 
