@@ -3,6 +3,7 @@ from collections import defaultdict
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.fields import Domain
+from odoo.tools import SQL
 
 from . import lot_name_pattern
 from .stock_move import _MAX_CHAIN_DEPTH
@@ -289,16 +290,22 @@ class StockMoveLine(models.Model):
         """Names of ``names`` already used per product id, by a lot of any company or by
         a receipt line not yet validated."""
         in_use = defaultdict(set)
-        lots = (
-            self.env["stock.lot"]
-            .sudo()
-            .search_fetch(
-                [("product_id", "in", list(product_ids)), ("name", "in", list(names))],
-                ["name", "product_id"],
+        self.env["stock.lot"].flush_model(["name", "product_id"])
+        # The lots of these products first, then their names: asked both at once,
+        # PostgreSQL also reads core's trigram index on stock_lot.name, which costs
+        # tens of milliseconds on a few thousand lots where the product index alone
+        # answers in well under one (benchmarks/gs1_scan.py). Any company's lots count.
+        rows = self.env.execute_query(
+            SQL(
+                "WITH product_lot AS MATERIALIZED ("
+                " SELECT product_id, name FROM stock_lot WHERE product_id = ANY(%s))"
+                " SELECT product_id, name FROM product_lot WHERE name = ANY(%s)",
+                list(product_ids),
+                list(names),
             )
         )
-        for lot in lots:
-            in_use[lot.product_id.id].add(lot.name)
+        for product_id, name in rows:
+            in_use[product_id].add(name)
         pending = self.sudo().search_fetch(
             [
                 ("product_id", "in", list(product_ids)),
