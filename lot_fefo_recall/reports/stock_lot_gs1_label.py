@@ -42,11 +42,12 @@ class ReportStockLotGs1Label(models.AbstractModel):
 
     @api.model
     def _gs1_values(self, lot):
-        """The GS1 data of a lot, in parse()'s keys."""
+        """The GS1 data of a lot, in parse()'s keys: a serial number goes in AI 21,
+        a lot (batch) number in AI 10."""
         expiry = lot.expiration_date and fields.Date.context_today(lot, lot.expiration_date)
         return {
             "gtin": lot.product_id._get_gs1_gtin(),
-            "lot": lot.name,
+            "serial" if lot.product_id.tracking == "serial" else "lot": lot.name,
             "expiry": expiry or None,
             "production": lot.production_date or None,
         }

@@ -140,6 +140,16 @@ class TestGs1Labels(LotFefoRecallCase):
         (page,) = pdf_pages(self._render(LOT_REPORT, self.lot_undated))
         self._assert_label(page, {"gtin": "04006381333931", "lot": "JAR/7"}, qr=False)
 
+    def test_serial_number_in_ai_21(self):
+        """A serial-tracked product's label carries its serial number in AI 21."""
+        self.product_undated.tracking = "serial"
+        serial = self.env["stock.lot"].create(
+            {"name": "SN-0042", "product_id": self.product_undated.id}
+        )
+        (page,) = pdf_pages(self._render(LOT_REPORT, serial))
+        self._assert_label(page, {"gtin": "04006381333931", "serial": "SN-0042"})
+        self.assertIn("(01)04006381333931(21)SN-0042", pdf_text(self._render(LOT_REPORT, serial)))
+
     def test_receipt_labels_one_per_line(self):
         """Printed from a receipt: one label per line with a lot, showing its package."""
         package = self.env["stock.package"].create({"name": "PALLET-1"})
