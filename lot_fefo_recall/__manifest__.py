@@ -11,7 +11,9 @@
     "data": [
         "security/lot_fefo_recall_security.xml",
         "security/ir.model.access.csv",
+        "security/stock_lot_complaint_security.xml",
         "data/ir_sequence_data.xml",
+        "data/stock_lot_complaint_data.xml",
         "data/mail_template_data.xml",
         "data/ir_cron_data.xml",
         "data/expiry_digest_templates.xml",
@@ -21,6 +23,7 @@
         "reports/stock_lot_gs1_label.xml",
         "views/stock_location_views.xml",
         "views/stock_lot_views.xml",
+        "views/stock_lot_complaint_views.xml",
         "views/stock_move_line_views.xml",
         "wizards/stock_receipt_scan_wizard_views.xml",
         "views/stock_picking_views.xml",
@@ -42,6 +45,7 @@
         "views/stock_recall_trace_views.xml",
         "views/stock_recall_strategy_views.xml",
         "views/stock_expiry_views.xml",
+        "views/stock_lot_complaint_link_views.xml",
         "views/menus.xml",
     ],
     "demo": [

@@ -37,3 +37,4 @@ from . import test_epcis_export
 from . import test_gs1_scan
 from . import test_gs1_parser
 from . import test_gs1_identifiers
+from . import test_lot_complaints
