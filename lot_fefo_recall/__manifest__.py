@@ -23,6 +23,7 @@
         "reports/stock_lot_gs1_label.xml",
         "views/stock_location_views.xml",
         "views/stock_lot_views.xml",
+        "views/stock_lot_dossier_views.xml",
         "views/stock_lot_complaint_views.xml",
         "views/stock_move_line_views.xml",
         "wizards/stock_receipt_scan_wizard_views.xml",

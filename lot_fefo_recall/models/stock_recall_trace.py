@@ -168,14 +168,17 @@ class StockRecallTrace(models.AbstractModel):
                            AND fin.lot_id IS NOT NULL
                            AND fin.company_id = ANY(%(company_ids)s)
                            AND tree.depth < %(max_depth)s
-                     LEFT JOIN stock_location transit
-                            ON transit.id = out.location_dest_id AND transit.usage = 'transit'
-                     LEFT JOIN stock_move_line arrival
-                            ON arrival.lot_id = out.lot_id
-                           AND arrival.location_id = transit.id
-                           AND arrival.state = 'done'
+                     -- transit and arrival joined together: a lot's arrivals are only
+                     -- looked up for lines sent to transit (not for each delivery)
+                     LEFT JOIN (stock_location transit
+                                JOIN stock_move_line arrival
+                                  ON arrival.location_id = transit.id
+                                 AND arrival.state = 'done'
+                                 AND arrival.company_id = ANY(%(company_ids)s))
+                            ON transit.id = out.location_dest_id
+                           AND transit.usage = 'transit'
+                           AND arrival.lot_id = out.lot_id
                            AND arrival.company_id <> out.company_id
-                           AND arrival.company_id = ANY(%(company_ids)s)
                            AND arrival.date >= out.date
                          WHERE fin.id IS NOT NULL OR arrival.id IS NOT NULL
                 )

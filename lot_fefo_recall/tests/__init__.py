@@ -38,3 +38,5 @@ from . import test_gs1_scan
 from . import test_gs1_parser
 from . import test_gs1_identifiers
 from . import test_lot_complaints
+from . import test_lot_dossier
+from . import test_lot_dossier_tour

@@ -1,4 +1,5 @@
 from . import mrp_production
 from . import product_template
 from . import stock_lot
+from . import stock_lot_dossier
 from . import stock_move

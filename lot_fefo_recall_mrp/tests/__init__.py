@@ -1,2 +1,3 @@
 from . import test_component_expiry
 from . import test_component_reservation
+from . import test_lot_dossier_mrp
