@@ -46,6 +46,7 @@
         "views/stock_recall_trace_views.xml",
         "views/stock_recall_strategy_views.xml",
         "views/stock_expiry_views.xml",
+        "views/stock_vendor_scorecard_views.xml",
         "views/stock_lot_complaint_link_views.xml",
         "views/menus.xml",
     ],

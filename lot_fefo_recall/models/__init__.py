@@ -7,6 +7,7 @@ from . import product_template
 from . import res_company
 from . import res_config_settings
 from . import res_partner
+from . import res_partner_scorecard
 from . import res_partner_complaint
 from . import res_users
 from . import sale_order
