@@ -17,6 +17,7 @@ from . import stock_expiry_writeoff
 from . import stock_expiry_writeoff_line
 from . import stock_location
 from . import stock_lot
+from . import stock_lot_markdown
 from . import stock_lot_complaint
 from . import stock_lot_dossier
 from . import stock_lot_complaint_stats

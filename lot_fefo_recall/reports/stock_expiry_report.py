@@ -54,6 +54,7 @@ class StockExpiryReport(models.Model):
     _depends = {
         "stock.quant": ["lot_id", "product_id", "location_id", "company_id", "quantity"],
         "stock.lot": ["expiration_date", "supplier_id", "is_blocked"],
+        "stock.markdown.step": ["company_id", "days_left", "discount"],
         "stock.location": ["usage", "warehouse_id", "parent_path", "is_set_aside"],
         "stock.move": [
             "product_id",
@@ -89,6 +90,13 @@ class StockExpiryReport(models.Model):
     quantity = fields.Float(readonly=True)
     expiration_date = fields.Datetime(readonly=True)
     days_left = fields.Integer(readonly=True, aggregator="min")
+    markdown_discount = fields.Float(
+        string="Suggested Markdown (%)",
+        readonly=True,
+        aggregator="max",
+        help="The discount of the tightest markdown step covering the lot's days left, "
+        "inside the discount window (Settings); 0 outside it.",
+    )
     value = fields.Float(readonly=True, help="Quantity at product cost.")
     sellable_qty = fields.Float(
         readonly=True,
@@ -231,6 +239,12 @@ class StockExpiryReport(models.Model):
                         WHEN fefo.days_left <= c.expiry_return_days
                              AND fefo.supplier_id IS NOT NULL THEN 'return'
                         ELSE 'none' END AS suggested_action,
+                   CASE WHEN fefo.days_left >= 0 AND fefo.days_left <= c.expiry_discount_days
+                        THEN COALESCE((SELECT step.discount FROM stock_markdown_step step
+                                        WHERE step.company_id = fefo.company_id
+                                          AND step.days_left >= fefo.days_left
+                                     ORDER BY step.days_left LIMIT 1), 0)
+                        ELSE 0 END AS markdown_discount,
                    fefo.per_day AS avg_daily_sales,
                    CASE WHEN fefo.per_day > 0 THEN fefo.product_sellable_qty / fefo.per_day END
                        AS days_of_supply,

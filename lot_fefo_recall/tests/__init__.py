@@ -41,3 +41,4 @@ from . import test_lot_complaints
 from . import test_lot_dossier
 from . import test_lot_dossier_tour
 from . import test_vendor_scorecard
+from . import test_markdowns
