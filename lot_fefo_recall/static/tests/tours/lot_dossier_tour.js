@@ -54,6 +54,21 @@ registry.category("web_tour.tours").add("lot_fefo_recall_lot_dossier", {
             trigger: "body:not(:has(.modal)) .o_lot_dossier .o_lot_dossier_badge_blocked",
         },
         {
+            // Launch Recall opens the recall wizard with this lot already in it
+            trigger: ".o_lot_dossier .o_lot_dossier_recall",
+            run: "click",
+        },
+        {
+            trigger: ".modal .o_field_widget[name=lot_ids] .o_tag:contains(BFC-)",
+        },
+        {
+            trigger: ".modal .modal-footer button:contains(Discard), .modal .btn-close",
+            run: "click",
+        },
+        {
+            trigger: "body:not(:has(.modal)) .o_lot_dossier",
+        },
+        {
             trigger: ".o_lot_dossier .o_lot_dossier_zoom_in",
             run: "click",
         },
