@@ -107,8 +107,9 @@ class ProductProduct(models.Model):
         if not tracked:
             return res
         # A blocked lot is on hand but not free: core's own figures restricted to the
-        # blocked lots' quants give what they hold unreserved and not already left out
-        # as expired, which comes off the free quantity.
+        # blocked lots' quants still counted on hand (a set-aside one is out already) give
+        # what they hold unreserved and not already left out as expired, which comes off
+        # the free quantity: free is what the other quants hold unreserved.
         blocked = super(
             ProductProduct, tracked.with_context(lot_fefo_blocked_only=True)
         )._compute_quantities_dict(lot_id, owner_id, package_id, from_date, to_date)
@@ -120,16 +121,20 @@ class ProductProduct(models.Model):
         return res
 
     def _get_domain_locations_new(self, location_ids):
+        """Set-aside stock is left out unless the context says to count it (as the
+        books do); ``lot_fefo_blocked_only`` asks for the blocked lots' quants among
+        what is counted."""
+        domains = super()._get_domain_locations_new(location_ids)
+        if not self.env.context.get("lot_fefo_count_set_aside"):
+            domains = self._leave_set_aside_out(location_ids, *domains)
+        if self.env.context.get("lot_fefo_blocked_only"):
+            return domains[0] & Domain("lot_blocked", "=", True), Domain.FALSE, Domain.FALSE
+        return domains
+
+    def _leave_set_aside_out(self, location_ids, quant_domain, move_in_domain, move_out_domain):
         """Leave set-aside stock out of the figures: quants in a set-aside location are
         not on hand; a move into one is not incoming, it is outgoing when it leaves
         sellable stock; a move out of one into sellable stock is incoming."""
-        quant_domain, move_in_domain, move_out_domain = super()._get_domain_locations_new(
-            location_ids
-        )
-        if self.env.context.get("lot_fefo_blocked_only"):
-            return quant_domain & Domain("lot_blocked", "=", True), Domain.FALSE, Domain.FALSE
-        if self.env.context.get("lot_fefo_count_set_aside"):
-            return quant_domain, move_in_domain, move_out_domain
         set_aside = self.env["stock.location"]._get_set_aside_excluded(location_ids).ids
         if not set_aside:
             return quant_domain, move_in_domain, move_out_domain

@@ -70,6 +70,11 @@ class StockLot(models.Model):
     def _compute_can_edit_register(self):
         self.can_edit_register = self.env.user._is_lot_quality_manager()
 
+    def _compute_value(self):
+        # stock_account values a lot at its quantity on hand: a lot set aside in
+        # quarantine is still on the books, its value must not drop to 0.
+        return super(StockLot, self.with_context(lot_fefo_count_set_aside=True))._compute_value()
+
     @api.onchange("production_date")
     def _onchange_production_date(self):
         """A new lot of which only the production date is known expires after the
