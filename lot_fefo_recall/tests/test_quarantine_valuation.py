@@ -55,16 +55,19 @@ class TestQuarantineValuation(LotFefoRecallCase):
     def _books(self, product, lots):
         """What the books say: each lot's value, the product's value now and at the
         end of 2026-06-02 (the day before the quarantine), and the valuation report's
-        ending stock for the product, now and at that date."""
+        ending stock for the product, now and at that date, and the quants' values
+        (Inventory > Valuation)."""
         self.env.invalidate_all()
         company = self.env.company
         accounts = company._get_accounts_by_product(product)
+        quants = [("product_id", "=", product.id), ("location_id.usage", "=", "internal")]
         return {
             "lots": lots.mapped("total_value"),
             "product": product.total_value,
             "product at date": product.with_context(to_date="2026-06-02").total_value,
             "report": sum(company.stock_value(accounts).values()),
             "report at date": sum(company.stock_value(accounts, at_date="2026-06-02").values()),
+            "quants": round(sum(self.env["stock.quant"].search(quants).mapped("value")), 2),
         }
 
     def _quarantine(self, lot):
@@ -83,6 +86,7 @@ class TestQuarantineValuation(LotFefoRecallCase):
         with freeze_time("2026-06-03 10:00:00"):
             before = self._books(product, lots)
             self.assertTrue(before["product"])
+            self.assertAlmostEqual(before["quants"], before["product"])
             if lot_valuated:
                 self.assertTrue(all(before["lots"]))
                 self.assertAlmostEqual(before["product"], sum(before["lots"]))
