@@ -2,7 +2,7 @@
     "name": "Lot FEFO & Recall",
     "summary": "Batch register, customer shelf-life FEFO, recalls and expiry write-off "
     "for dated stock",
-    "version": "19.0.1.0.0",
+    "version": "19.0.1.1.0",
     "category": "Inventory/Inventory",
     "website": "https://github.com/lot-fefo-recall/lot_fefo_recall",
     "author": "lot_fefo_recall developers",

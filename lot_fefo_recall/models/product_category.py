@@ -14,7 +14,8 @@ class ProductCategory(models.Model):
         string="Lot Number Pattern",
         help="Pattern for the internal lot numbers generated on receipt, e.g. "
         "{supplier_code}-{date:%Y%m%d} or {product_code}-{date:%y%m%d}-{seq:2}. "
-        "Empty: the parent category's, else the company's default. Tokens: "
+        "Empty: the parent category's, else the company's when Generate Lot Numbers on "
+        "Receipt is on in the settings; without any, lot numbers are entered by hand. Tokens: "
         + lot_name_pattern.valid_tokens_text(),
     )
     receipt_min_shelf_life_days = fields.Integer(

@@ -5,6 +5,8 @@ import pytz
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
+from . import lot_name_pattern
+
 
 class ProductTemplate(models.Model):
     _name = "product.template"
@@ -20,6 +22,14 @@ class ProductTemplate(models.Model):
         "date are refused. 0: no check.",
     )
 
+    lot_name_pattern = fields.Char(
+        string="Lot Number Pattern",
+        help="Pattern for the internal lot numbers generated on receipt for this product, "
+        "e.g. {product_code}-{date:%y%m%d}-{seq:2}. Empty: its category's pattern, else the "
+        "company's when Generate Lot Numbers on Receipt is on. Tokens: "
+        + lot_name_pattern.valid_tokens_text(),
+    )
+
     gs1_gtin = fields.Char(
         string="GTIN",
         index="btree_not_null",
@@ -27,6 +37,11 @@ class ProductTemplate(models.Model):
         "one a check digit), read from scanned cartons and printed on lot labels. Empty: "
         "the barcode stands for it when it is a valid GTIN (EAN-13, UPC-A, ...).",
     )
+
+    @api.constrains("lot_name_pattern")
+    def _check_lot_name_pattern(self):
+        for template in self:
+            self.env["product.category"]._check_one_lot_name_pattern(template.lot_name_pattern)
 
     @api.constrains("gs1_gtin")
     def _check_gs1_gtin(self):

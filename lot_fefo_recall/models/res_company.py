@@ -15,8 +15,15 @@ class ResCompany(models.Model):
     lot_name_pattern = fields.Char(
         string="Default Lot Number Pattern",
         default=DEFAULT_LOT_NAME_PATTERN,
-        help="Pattern for the internal lot numbers generated on receipt when a product "
-        "category has none. Tokens: " + lot_name_pattern.valid_tokens_text(),
+        help="Pattern for the internal lot numbers generated on receipt when Generate Lot "
+        "Numbers on Receipt is on and neither the product nor its category has one. "
+        "Tokens: " + lot_name_pattern.valid_tokens_text(),
+    )
+    lot_name_generation = fields.Boolean(
+        string="Generate Lot Numbers on Receipt",
+        help="Give lot-tracked products received without a lot number one from the "
+        "company's pattern. Off: only products whose product or category has a pattern "
+        "get one; the others must be given a lot number by hand, as in standard Odoo.",
     )
 
     expiry_horizon_1 = fields.Integer(string="First Expiry Horizon", default=30)
@@ -165,7 +172,16 @@ class ResCompany(models.Model):
                     )
                 )
 
-    @api.constrains("lot_name_pattern")
+    @api.constrains("lot_name_pattern", "lot_name_generation")
     def _check_lot_name_pattern(self):
         for company in self:
+            if company.lot_name_generation and not company.lot_name_pattern:
+                raise ValidationError(
+                    self.env._(
+                        "Generate Lot Numbers on Receipt needs a lot number pattern for "
+                        "%(company)s, e.g. %(example)s.",
+                        company=company.name,
+                        example=DEFAULT_LOT_NAME_PATTERN,
+                    )
+                )
             self.env["product.category"]._check_one_lot_name_pattern(company.lot_name_pattern)

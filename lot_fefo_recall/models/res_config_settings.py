@@ -6,6 +6,7 @@ class ResConfigSettings(models.TransientModel):
     _inherit = ["res.config.settings", "lot_fefo_recall.input.guard"]
 
     lot_name_pattern = fields.Char(related="company_id.lot_name_pattern", readonly=False)
+    lot_name_generation = fields.Boolean(related="company_id.lot_name_generation", readonly=False)
     gs1_gln = fields.Char(related="company_id.gs1_gln", readonly=False)
     gs1_resolver_domain = fields.Char(related="company_id.gs1_resolver_domain", readonly=False)
     expiry_horizon_1 = fields.Integer(related="company_id.expiry_horizon_1", readonly=False)

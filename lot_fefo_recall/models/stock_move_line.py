@@ -210,15 +210,21 @@ class StockMoveLine(models.Model):
                 line.lot_id.write(vals)
 
     def _get_lot_name_pattern(self):
+        """The pattern this line's lot number is generated from: the product's, else its
+        category's, else the company's when it turned Generate Lot Numbers on Receipt on.
+        False when none applies: the user enters the lot number, as in standard Odoo."""
         self.ensure_one()
+        company = self.company_id or self.env.company
         return (
-            self.product_id.categ_id._get_lot_name_pattern()
-            or self.company_id.lot_name_pattern
-            or self.env.company.lot_name_pattern
+            self.product_id.lot_name_pattern
+            or self.product_id.categ_id._get_lot_name_pattern()
+            or (company.lot_name_generation and company.lot_name_pattern)
+            or False
         )
 
     def _assign_generated_lot_names(self):
-        """Set ``lot_name`` on these receipt lines from their product's pattern.
+        """Set ``lot_name`` on these receipt lines from their product's pattern; lines
+        without a pattern are left as they are (core asks for their lot number).
 
         Lines of one product in one receipt share one lot when they carry the same
         vendor lot and expiration date; each other vendor lot or expiration date is a
@@ -231,11 +237,13 @@ class StockMoveLine(models.Model):
         receipt_day = fields.Date.context_today(self)
         groups = defaultdict(lambda: self.browse())
         for line in self:
-            key = (line.picking_id, line.product_id, line.supplier_lot_name or "")
+            pattern = line._get_lot_name_pattern()
+            if not pattern:
+                continue
+            key = (line.picking_id, line.product_id, line.supplier_lot_name or "", pattern)
             groups[(*key, line.expiration_date)] |= line
         requests = []
-        for (picking, product, *_batch), lines in groups.items():
-            pattern = lines[0]._get_lot_name_pattern()
+        for (picking, product, _supplier_lot, pattern, _expiry), lines in groups.items():
             values = picking._get_lot_name_values(product, receipt_day)
             if not lot_name_pattern.render(self.env, pattern, values):
                 raise UserError(

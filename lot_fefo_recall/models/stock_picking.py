@@ -44,8 +44,9 @@ class StockPicking(models.Model):
             picking.shelf_life_warning = bool(notes)
 
     def action_generate_lot_names(self):
-        """Give every lot-tracked receipt line without a lot an internal lot number,
-        before validation, so that labels can be printed."""
+        """Give every lot-tracked receipt line without a lot an internal lot number from
+        its pattern, before validation, so that labels can be printed. Lines without a
+        pattern keep waiting for a lot number typed by the user."""
         self._check_input_ids()
         lines = self._get_lines_needing_lot_name()
         if not lines:
@@ -55,7 +56,17 @@ class StockPicking(models.Model):
                     pickings=", ".join(self.mapped("name")),
                 )
             )
-        lines._assign_generated_lot_names()
+        without_pattern = lines.filtered(lambda ml: not ml._get_lot_name_pattern())
+        if without_pattern == lines:
+            raise UserError(
+                self.env._(
+                    "No lot number pattern applies to %(products)s: enter their lot numbers, "
+                    "or set a pattern on the product or its category, or turn on Generate "
+                    "Lot Numbers on Receipt in the Inventory settings.",
+                    products=", ".join(sorted(set(lines.product_id.mapped("display_name")))),
+                )
+            )
+        (lines - without_pattern)._assign_generated_lot_names()
         return True
 
     def _sanity_check(self, separate_pickings=True):

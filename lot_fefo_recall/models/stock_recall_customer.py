@@ -24,6 +24,8 @@ LETTER_AND_ANSWER_FIELDS = (
     "follow_up_count",
     "last_contacted_on",
     "call_requested",
+    "letter_failed_on",
+    "letter_error",
 )
 
 
@@ -64,6 +66,7 @@ class StockRecallCustomer(models.Model):
             ("to_notify", "To Notify"),
             ("no_email", "No Email"),
             ("queued", "Sending"),
+            ("failed", "Letter Failed"),
             ("notified", "Notified"),
             ("acknowledged", "Acknowledged"),
         ],
@@ -74,6 +77,15 @@ class StockRecallCustomer(models.Model):
         readonly=True, copy=False, help="When Send Letters put this customer's letter in line."
     )
     notified_on = fields.Datetime(readonly=True, copy=False)
+    letter_failed_on = fields.Datetime(
+        readonly=True,
+        copy=False,
+        help="The letters cron could not send this customer's letter: it is not tried "
+        "again until someone presses Retry Failed Letters on the recall.",
+    )
+    letter_error = fields.Text(
+        string="Letter Failure", readonly=True, copy=False, help="Why the letter failed."
+    )
     letter_attachment_id = fields.Many2one(
         "ir.attachment", string="Letter", readonly=True, copy=False
     )
@@ -139,13 +151,17 @@ class StockRecallCustomer(models.Model):
                 or customer.partner_id
             )
 
-    @api.depends("partner_id.email", "letter_queued_on", "notified_on", "acknowledged")
+    @api.depends(
+        "partner_id.email", "letter_queued_on", "notified_on", "letter_failed_on", "acknowledged"
+    )
     def _compute_state(self):
         for customer in self:
             if customer.acknowledged:
                 customer.state = "acknowledged"
             elif customer.notified_on:
                 customer.state = "notified"
+            elif customer.letter_failed_on:
+                customer.state = "failed"
             elif customer.letter_queued_on:
                 customer.state = "queued"
             elif not customer.partner_id.email:

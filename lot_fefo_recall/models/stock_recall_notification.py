@@ -1,10 +1,17 @@
+import logging
 from datetime import timedelta
+
+import psycopg2
+from markupsafe import Markup
 
 from odoo import Command, api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools.misc import formatLang
 
 from .cron_batch import get_batch_size
+from .input_guard import shorten
+
+_logger = logging.getLogger(__name__)
 
 # Letters rendered in one wkhtmltopdf run, mailed and committed together by the cron,
 # unless the system parameter LETTER_BATCH_SIZE_PARAM says otherwise.
@@ -12,6 +19,8 @@ LETTER_BATCH_SIZE = 100
 LETTER_BATCH_SIZE_PARAM = "lot_fefo_recall.letter_batch_size"
 # Follow-ups mailed between two commits.
 FOLLOW_UP_BATCH_SIZE = 200
+# The reason of a failed letter kept on the customer line (a message, not a traceback).
+LETTER_ERROR_SIZE = 500
 
 
 # One concern of stock.recall per file (see stock_recall.py).
@@ -28,6 +37,9 @@ class StockRecall(models.Model):
         string="Letters Sent (%)", compute="_compute_letter_progress", digits=(16, 0)
     )
     letter_progress_text = fields.Char(compute="_compute_letter_progress")
+    letter_failed_count = fields.Integer(
+        string="Letters Failed", compute="_compute_letter_progress"
+    )
 
     @api.depends("customer_ids.state")
     def _compute_customers_without_email(self):
@@ -38,26 +50,37 @@ class StockRecall(models.Model):
                 )
             )
 
-    @api.depends("customer_ids.letter_queued_on", "customer_ids.notified_on")
+    @api.depends(
+        "customer_ids.letter_queued_on",
+        "customer_ids.notified_on",
+        "customer_ids.letter_failed_on",
+    )
     def _compute_letter_progress(self):
         counts = {
-            recall: (queued, sent)
-            for recall, queued, sent in self.env["stock.recall.customer"]._read_group(
+            recall: (queued, sent, failed)
+            for recall, queued, sent, failed in self.env["stock.recall.customer"]._read_group(
                 [("recall_id", "in", self.ids), ("letter_queued_on", "!=", False)],
                 ["recall_id"],
-                ["__count", "notified_on:count"],
+                ["__count", "notified_on:count", "letter_failed_on:count"],
             )
         }
         for recall in self:
-            queued, sent = counts.get(recall, (0, 0))
+            queued, sent, failed = counts.get(recall, (0, 0, 0))
             recall.letter_count = queued
             recall.letter_sent_count = sent
+            recall.letter_failed_count = failed
             recall.letter_progress = 100.0 * sent / queued if queued else 0.0
             recall.letter_progress_text = self.env._(
                 "%(sent)s of %(total)s sent",
                 sent=formatLang(self.env, sent, digits=0),
                 total=formatLang(self.env, queued, digits=0),
             )
+            if failed:
+                recall.letter_progress_text = self.env._(
+                    "%(progress)s, %(failed)s failed",
+                    progress=recall.letter_progress_text,
+                    failed=formatLang(self.env, failed, digits=0),
+                )
 
     def action_send_letters(self):
         """Queue a letter for each affected customer with an email and ask the letters
@@ -103,6 +126,34 @@ class StockRecall(models.Model):
             self._mark_notified()
         return True
 
+    def action_retry_failed_letters(self):
+        """Queue again the letters the cron could not send (after fixing what the
+        reasons on the Customers tab say) and ask the letters cron to run now."""
+        self.ensure_one()
+        self._check_can_act()
+        failed = self.customer_ids.filtered(lambda c: c.state == "failed")
+        if not failed:
+            raise UserError(
+                self.env._("No letter of %(recall)s failed: nothing to retry.", recall=self.name)
+            )
+        failed.sudo().write(
+            {
+                "letter_queued_on": fields.Datetime.now(),
+                "letter_failed_on": False,
+                "letter_error": False,
+            }
+        )
+        self.env.ref("lot_fefo_recall.ir_cron_recall_letters")._trigger()
+        self.message_post(
+            body=self.env._(
+                "Sending %(count)s failed letters again: %(customers)s.",
+                count=len(failed),
+                customers=", ".join(failed.partner_id.mapped("display_name")),
+            ),
+            subtype_xmlid="mail.mt_note",
+        )
+        return True
+
     def action_print_letters(self):
         self.ensure_one()
         if not self.customer_ids:
@@ -132,6 +183,52 @@ class StockRecall(models.Model):
         recalls = self.sudo()
         recalls.filtered(lambda r: r.state in ("traced", "quarantined")).state = "notified"
         recalls.date_notified = now
+
+    def _on_letters_failed(self, customers):
+        """Tell the quality manager which letters of this recall failed and why: a note
+        and one open to-do on the recall, completed rather than repeated when more
+        letters fail before it is done."""
+        self.ensure_one()
+        lines = Markup("").join(
+            Markup("<li>%s: %s</li>") % (customer.partner_id.display_name, customer.letter_error)
+            for customer in customers
+        )
+        body = Markup("%s<ul>%s</ul>") % (
+            self.env._(
+                "%(count)s letters could not be sent; they are marked on the Customers tab. "
+                "Fix the cause, then press Retry Failed Letters.",
+                count=len(customers),
+            ),
+            lines,
+        )
+        self.message_post(body=body, subtype_xmlid="mail.mt_note")
+        summary = self.env._("Recall letters failed")
+        activity = self.activity_ids.filtered(lambda a: a.summary == summary)[:1]
+        if activity:
+            activity.note = Markup("%s<ul>%s</ul>") % (activity.note or "", lines)
+        else:
+            self.activity_schedule(
+                "mail.mail_activity_data_todo",
+                summary=summary,
+                note=body,
+                user_id=self._get_quality_manager().id,
+            )
+
+    def _get_quality_manager(self):
+        """The recall's responsible when a quality manager, else one of its company."""
+        self.ensure_one()
+        if self.user_id and self.user_id._is_lot_quality_manager():
+            return self.user_id
+        manager = self.env["res.users"].search(
+            [
+                ("all_group_ids", "in", self.env.ref("lot_fefo_recall.group_quality_manager").id),
+                ("company_ids", "in", self.company_id.id),
+                ("share", "=", False),
+            ],
+            order="id",
+            limit=1,
+        )
+        return manager or self.user_id or self.env.user
 
     def _on_letters_sent(self):
         """The last queued letter of these recalls is in the mail queue."""
@@ -166,6 +263,7 @@ class StockRecallCustomer(models.Model):
         return [
             ("letter_queued_on", "!=", False),
             ("notified_on", "=", False),
+            ("letter_failed_on", "=", False),
             ("recall_id.state", "not in", ("closed", "cancelled")),
             ("recall_id.is_mock", "=", False),
         ]
@@ -179,6 +277,9 @@ class StockRecallCustomer(models.Model):
         so a batch is mailed entirely or not at all: with ``commit`` each batch is
         committed through ``ir.cron._commit_progress`` and a killed or timed-out run
         carries on with the customers not yet notified, never mailing one twice.
+        A batch that fails is sent again in halves, down to the customers whose letter
+        fails: those are marked with the reason and left out of later runs, so that one
+        bad letter stops neither the other recalls' letters nor the cron.
         ``max_batches`` stops early (tests use it to simulate an interruption).
         """
         batch_size = batch_size or get_batch_size(
@@ -189,7 +290,10 @@ class StockRecallCustomer(models.Model):
         while found := self.search(domain, order="recall_id, id", limit=batch_size):
             # One recall per batch: its letters are one document.
             customers = found.filtered(lambda c, recall=found[0].recall_id: c.recall_id == recall)
-            customers._send_letter_batch()
+            failed = customers._send_letters_isolated()
+            if failed:
+                failed.recall_id._on_letters_failed(failed)
+            customers._end_letters_if_done()
             batches += 1
             if commit and not self.env["ir.cron"]._commit_progress(
                 len(customers), remaining=self.search_count(domain)
@@ -197,6 +301,55 @@ class StockRecallCustomer(models.Model):
                 break
             if max_batches and batches >= max_batches:
                 break
+
+    def _send_letters_isolated(self):
+        """Send these customers' letters in a savepoint; when that fails, each half of
+        them in its own, down to single customers, who are marked failed. Returns the
+        customers marked failed. Database errors (a serialization failure, a lock) are
+        not the letters' fault: they stop the run, which the cron repeats."""
+        try:
+            with self.env.cr.savepoint():
+                self._send_letter_batch()
+        except psycopg2.Error:
+            raise
+        except Exception as error:  # any failure of these letters is isolated
+            if len(self) > 1:
+                half = len(self) // 2
+                return self[:half]._send_letters_isolated() | self[half:]._send_letters_isolated()
+            _logger.warning(
+                "Recall %s: the letter to %s could not be sent.",
+                self.recall_id.name,
+                self.partner_id.display_name,
+                exc_info=True,
+            )
+            self._mark_letter_failed(error)
+            return self
+        return self.browse()
+
+    def _mark_letter_failed(self, error):
+        reason = (error.args[0] if error.args and isinstance(error.args[0], str) else "") or (
+            repr(error)
+        )
+        self.sudo().write(
+            {
+                "letter_failed_on": fields.Datetime.now(),
+                "letter_error": shorten(reason, LETTER_ERROR_SIZE),
+            }
+        )
+
+    def _end_letters_if_done(self):
+        """The recalls of these customers whose last queued letter is now dealt with
+        are notified, unless every letter failed (nobody has been told yet)."""
+        in_flight = {
+            recall
+            for [recall] in self._read_group(
+                [*self._letters_to_send_domain(), ("recall_id", "in", self.recall_id.ids)],
+                ["recall_id"],
+            )
+        }
+        self.recall_id.filtered(
+            lambda r: r not in in_flight and (r.letter_sent_count or not r.letter_failed_count)
+        )._on_letters_sent()
 
     def _send_letter_batch(self):
         """Render these customers' letters (of one recall) in one wkhtmltopdf run, split
@@ -231,15 +384,6 @@ class StockRecallCustomer(models.Model):
                         "last_contacted_on": now,
                     }
                 )
-        recalls = self.recall_id
-        in_flight = {
-            recall
-            for [recall] in self._read_group(
-                [*self._letters_to_send_domain(), ("recall_id", "in", recalls.ids)],
-                ["recall_id"],
-            )
-        }
-        recalls.filtered(lambda r: r not in in_flight)._on_letters_sent()
 
     def _prepare_letter_attachment_vals(self, pdf):
         self.ensure_one()

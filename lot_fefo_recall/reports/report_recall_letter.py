@@ -107,6 +107,10 @@ class ReportRecallLetter(models.AbstractModel):
     def _letter_first_pages(self, reader, customers):
         """Index of each customer's first page, in order, or None when the PDF does not
         show them (a reference missing or out of order)."""
+        if len(customers) == 1:
+            # One letter is the whole document: nothing to split (and no reason to render
+            # it again one by one, which would render it again and again).
+            return [0]
         if len(reader.pages) == len(customers):
             # Each letter starts a page: as many pages as letters is one page each.
             return list(range(len(customers)))

@@ -25,6 +25,8 @@ class LotFefoRecallCase(TransactionCase):
         cls.env = cls.env(context=dict(cls.env.context, tracking_disable=True))
         cls.company = cls.env.company
         cls.company.lot_name_pattern = "{supplier_code}-{date:%Y%m%d}"
+        # The receipt tests rely on generated lot numbers (off in a new install).
+        cls.company.lot_name_generation = True
         cls.env.user.group_ids += cls.env.ref("stock.group_production_lot")
         cls.warehouse = cls.env["stock.warehouse"].create(
             {"name": "Lot FEFO Warehouse", "code": "LFW", "company_id": cls.company.id}

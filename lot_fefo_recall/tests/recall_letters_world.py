@@ -14,7 +14,6 @@ class RecallLettersWorld:
             {"name": "Letters Warehouse", "code": "LTW", "company_id": env.company.id}
         )
         stock = cls.letters_warehouse.lot_stock_id
-        customers = env.ref("stock.stock_location_customers")
         cls.letters_jam = env["product.product"].create(
             {
                 "name": "Apricot Jam",
@@ -55,7 +54,24 @@ class RecallLettersWorld:
             }
         )
         cls.kiosk = Partner.create({"name": "Corner Kiosk", "is_company": True})
-        for partner, quantity in ((cls.alpine_dock, 30), (cls.bistro, 20), (cls.kiosk, 5)):
+        cls._ship_letters_lot(
+            cls.letters_lot, ((cls.alpine_dock, 30), (cls.bistro, 20), (cls.kiosk, 5))
+        )
+        cls.letters_recall = env["stock.recall"].create(
+            {
+                "reason": "Mould found in jars",
+                "lot_ids": [Command.set(cls.letters_lot.ids)],
+            }
+        )
+        cls.letters_recall.action_trace()
+
+    @classmethod
+    def _ship_letters_lot(cls, lot, shipments):
+        """Deliver ``lot`` to each ``(partner, quantity)`` of ``shipments``."""
+        env = cls.env
+        stock = cls.letters_warehouse.lot_stock_id
+        customers = env.ref("stock.stock_location_customers")
+        for partner, quantity in shipments:
             picking = env["stock.picking"].create(
                 {
                     "picking_type_id": cls.letters_warehouse.out_type_id.id,
@@ -65,7 +81,7 @@ class RecallLettersWorld:
                     "move_ids": [
                         Command.create(
                             {
-                                "product_id": cls.letters_jam.id,
+                                "product_id": lot.product_id.id,
                                 "product_uom_qty": quantity,
                                 "location_id": stock.id,
                                 "location_dest_id": customers.id,
@@ -80,8 +96,8 @@ class RecallLettersWorld:
                 {
                     "move_id": picking.move_ids.id,
                     "picking_id": picking.id,
-                    "product_id": cls.letters_jam.id,
-                    "lot_id": cls.letters_lot.id,
+                    "product_id": lot.product_id.id,
+                    "lot_id": lot.id,
                     "quantity": quantity,
                     "location_id": stock.id,
                     "location_dest_id": customers.id,
@@ -89,13 +105,6 @@ class RecallLettersWorld:
                 }
             )
             picking.with_context(skip_expired=True)._action_done()
-        cls.letters_recall = env["stock.recall"].create(
-            {
-                "reason": "Mould found in jars",
-                "lot_ids": [Command.set(cls.letters_lot.ids)],
-            }
-        )
-        cls.letters_recall.action_trace()
 
     @classmethod
     def _recall_customer(cls, partner):

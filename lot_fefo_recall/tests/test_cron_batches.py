@@ -13,8 +13,10 @@ from .recall_letters_world import RecallLettersWorld
 TODAY = "2026-06-01 10:00:00"
 
 
-class JobKilled(Exception):
-    """What a killed cron worker leaves: the batch under way rolled back."""
+class JobKilled(BaseException):
+    """What a killed cron worker leaves: the batch under way rolled back. Not an
+    Exception: a killed worker runs no more code, whereas a letter that raises an
+    error is isolated and marked failed (test_recall_letters.py)."""
 
 
 @tagged("post_install", "-at_install")

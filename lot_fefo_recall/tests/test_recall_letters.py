@@ -1,17 +1,20 @@
 import io
+import re
 import subprocess
 import tempfile
+from contextlib import contextmanager
 from datetime import timedelta
 from unittest.mock import patch
 
 from freezegun import freeze_time
 
-from odoo import fields
-from odoo.exceptions import UserError, ValidationError
+from odoo import Command, fields
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import tagged
 from odoo.tools.pdf import PdfFileReader
 
 from odoo.addons.base.models.ir_actions_report import IrActionsReport
+from odoo.addons.lot_fefo_recall.reports.report_recall_letter import ReportRecallLetter
 
 from .common import LotFefoRecallCase
 from .recall_letters_world import RecallLettersWorld
@@ -268,3 +271,152 @@ class TestRecallLetters(RecallLettersWorld, LotFefoRecallCase):
             self.assertIn(customer._letter_reference(), text)
             self.assertNotIn(other._letter_reference(), text)
             self.assertNotIn(other.partner_id.name, text)
+
+
+@tagged("post_install", "-at_install")
+@freeze_time("2026-06-01 10:00:00")
+class TestRecallLetterFailures(RecallLettersWorld, LotFefoRecallCase):
+    """A letter that can not be sent stops neither the other letters nor the cron: its
+    customer is marked with the reason, the quality manager is asked to act, and no
+    later run tries it again or mails anyone twice."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls._build_letters_world()
+        cls.Customer = cls.env["stock.recall.customer"]
+        # A second, later recall of another lot to the same two customers with email.
+        cls.second_lot = cls.env["stock.lot"].create(
+            {"name": "APR-2", "product_id": cls.letters_jam.id, "expiration_date": "2027-06-01"}
+        )
+        cls.env["stock.quant"]._update_available_quantity(
+            cls.letters_jam, cls.letters_warehouse.lot_stock_id, 20, lot_id=cls.second_lot
+        )
+        cls._ship_letters_lot(cls.second_lot, ((cls.alpine_dock, 10), (cls.bistro, 10)))
+        cls.second_recall = cls.env["stock.recall"].create(
+            {"reason": "Glass in jars", "lot_ids": [Command.set(cls.second_lot.ids)]}
+        )
+        cls.second_recall.action_trace()
+        cls.recalls = cls.letters_recall | cls.second_recall
+        cls.recalls.user_id = cls.quality_manager
+        for recall in cls.recalls:
+            recall.with_user(cls.quality_manager).action_send_letters()
+
+    def _mails(self, recall):
+        return self.env["mail.mail"].search(
+            [("model", "=", "stock.recall.customer"), ("res_id", "in", recall.customer_ids.ids)]
+        )
+
+    def _failure_activities(self, recall):
+        return recall.activity_ids.filtered(lambda a: a.summary == "Recall letters failed")
+
+    @contextmanager
+    def _rendering_fails(self, fails_for, runs=None):
+        """Letters of customers ``fails_for(customers)`` picks raise on rendering."""
+        real = ReportRecallLetter._render_letters
+
+        def render(report, customers):
+            if runs is not None:
+                runs.append(customers)
+            if fails_for(customers):
+                raise UserError(report.env._("The letter template is broken"))
+            return real(report, customers)
+
+        with patch.object(ReportRecallLetter, "_render_letters", render):
+            yield
+
+    def _send(self, **kwargs):
+        self.Customer._send_queued_letters(commit=False, **kwargs)
+
+    def test_failing_recall_does_not_stop_the_next(self):
+        # the recall whose batch the cron takes first, on every run
+        first = self.Customer.search(
+            self.Customer._letters_to_send_domain(), order="recall_id, id", limit=1
+        ).recall_id
+        second = self.recalls - first
+        with self._rendering_fails(lambda customers: customers.recall_id == first):
+            self._send()
+        with_email = first.customer_ids.filtered("email")
+        # the later recall's letters went, once each
+        self.assertEqual(
+            sorted(self._mails(second).mapped("res_id")),
+            sorted(second.customer_ids.filtered("email").ids),
+        )
+        self.assertEqual(second.state, "notified")
+        # the oldest recall's customers are marked, with the reason
+        self.assertFalse(self._mails(first))
+        self.assertEqual(with_email.mapped("state"), ["failed", "failed"])
+        self.assertTrue(all(with_email.mapped("letter_failed_on")))
+        self.assertEqual(set(with_email.mapped("letter_error")), {"The letter template is broken"})
+        self.assertEqual(first.letter_failed_count, 2)
+        self.assertEqual(first.letter_progress_text, "0 of 2 sent, 2 failed")
+        self.assertNotEqual(first.state, "notified", "nobody has been told")
+        activity = self._failure_activities(first)
+        self.assertEqual(len(activity), 1)
+        self.assertEqual(activity.user_id, self.quality_manager)
+        self.assertIn("Alpine Grocers", activity.note)
+        self.assertFalse(self._failure_activities(second))
+        # a second run neither resends nor tries the failed again
+        runs = []
+        with self._rendering_fails(lambda customers: False, runs):
+            self._send()
+        self.assertEqual(runs, [], "nothing left to render")
+        self.assertEqual(len(self._mails(second)), 2)
+        self.assertFalse(self._mails(first))
+        self.assertEqual(len(self._failure_activities(first)), 1)
+        # fixed, the quality manager sends them again: each mailed once
+        first.with_user(self.quality_manager).action_retry_failed_letters()
+        self.assertEqual(with_email.mapped("state"), ["queued", "queued"])
+        self.assertFalse(any(with_email.mapped("letter_error")))
+        with self.assertRefused(UserError, "nothing to retry"):
+            first.with_user(self.quality_manager).action_retry_failed_letters()
+        self._send()
+        self.assertEqual(sorted(self._mails(first).mapped("res_id")), sorted(with_email.ids))
+        self.assertEqual(first.state, "notified")
+        self._send()
+        self.assertEqual(len(self._mails(first)) + len(self._mails(second)), 4, "once each")
+
+    def test_one_failing_customer_does_not_stop_its_batch(self):
+        first = self.letters_recall
+        alpine, bistro = self._recall_customer(self.alpine), self._recall_customer(self.bistro)
+        with self._rendering_fails(lambda customers: bistro in customers):
+            self._send()
+        self.assertEqual(self._mails(first).mapped("res_id"), alpine.ids)
+        self.assertEqual((alpine.state, bistro.state), ("notified", "failed"))
+        self.assertEqual(first.state, "notified", "the others were told")
+        self.assertEqual(len(self._failure_activities(first)), 1)
+        self.assertIn("Bistro Nord", self._failure_activities(first).note)
+        self.assertEqual(len(self._mails(self.second_recall)), 2)
+
+    def test_retry_only_for_quality_managers(self):
+        with self._rendering_fails(lambda customers: True):
+            self._send()
+        with self.assertRefused(AccessError, "Only quality managers"):
+            self.letters_recall.with_user(self.stock_user).action_retry_failed_letters()
+        self.assertEqual(self.letters_recall.letter_failed_count, 2)
+
+    def test_one_customer_letter_not_found_is_not_rendered_again(self):
+        """A letter of several pages whose reference the splitter can not find: alone
+        in its batch, it is the whole document, not rendered again and again."""
+        self.recalls.customer_instructions = "<p>Keep the jars apart.</p>" * 60
+        runs = []
+        real_run = IrActionsReport._run_wkhtmltopdf
+
+        def counting_run(report, bodies, *args, **kwargs):
+            runs.append(len(bodies))
+            if len(runs) > 3:
+                raise AssertionError("the same letter is rendered again and again")
+            return real_run(report, bodies, *args, **kwargs)
+
+        never = re.compile(r"(?!)")
+        with (
+            patch.object(IrActionsReport, "_run_wkhtmltopdf", counting_run),
+            patch.object(ReportRecallLetter, "_reference_pattern", lambda _self, _c: never),
+        ):
+            self._send(batch_size=1, max_batches=1)
+        self.assertEqual(runs, [1])
+        sent = self.recalls.customer_ids.filtered("notified_on")
+        self.assertEqual(len(sent), 1)
+        self.assertFalse(self.recalls.customer_ids.filtered("letter_failed_on"))
+        letter = PdfFileReader(io.BytesIO(sent.letter_attachment_id.raw))
+        self.assertGreater(len(letter.pages), 1)
