@@ -47,14 +47,10 @@ class StockLotForceWizard(models.TransientModel):
             raise UserError(
                 self.env._("No blocked lot would leave the stock with these transfers.")
             )
-        context = {
-            key: value for key, value in self.env.context.items() if not key.startswith("default_")
-        }
-        context.update(
+        return self.with_context(
             lot_fefo_force_blocked_lot_ids=self.lot_ids.ids,
             lot_fefo_force_blocked_reason=reason,
-        )
-        return self.with_context(context)._validate_documents()
+        )._validate_documents()
 
     def _get_move_lines(self):
         """The open lines of the documents, whose blocked lots are forced out."""
