@@ -235,10 +235,35 @@ class TestBlockedLotExits(LotFefoRecallCase):
         picking = self._transfer(
             self.lot_a, self.supplier_location, picking_type=self.picking_type_out
         )
-        picking.partner_id = self.vendor
         picking.with_user(self.stock_user).button_validate()
         self.assertEqual(picking.state, "done")
+        self.assertEqual(picking.move_ids.location_dest_id, self.supplier_location)
+        self.assertEqual(picking.move_line_ids.location_dest_id, self.supplier_location)
         self.assertEqual(self.lot_a.product_qty, 5)
+
+    def test_return_of_a_receipt_to_the_vendor_allowed(self):
+        """Odoo's return of a receipt, which uses the delivery operation type: the
+        blocked lot goes back to the vendor (set by hand: reservation skips it)."""
+        lot = self.env["stock.lot"].create(
+            {"name": "L-V", "product_id": self.product.id, "expiration_date": "2026-11-01"}
+        )
+        receipt = self._done_transfer(
+            lot, 4, self.supplier_location, self.stock_location, self.vendor
+        )
+        lot.is_blocked = True
+        wizard = Form(
+            self.env["stock.return.picking"].with_context(
+                active_id=receipt.id, active_model="stock.picking"
+            )
+        ).save()
+        wizard.product_return_moves.quantity = 4
+        back = self.env["stock.picking"].browse(wizard.action_create_returns()["res_id"])
+        self.assertEqual(back.location_dest_id, self.supplier_location)
+        self._hand_set(back.move_ids, lot, 4)
+        back.with_user(self.stock_user).button_validate()
+        self.assertEqual(back.state, "done")
+        self.assertEqual(back.move_line_ids.location_dest_id, self.supplier_location)
+        self.assertEqual(lot.product_qty, 0)
 
     def test_scrap_allowed(self):
         scrap = self.env["stock.scrap"].create(
