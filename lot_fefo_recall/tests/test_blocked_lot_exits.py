@@ -346,6 +346,9 @@ class TestBlockedLotExits(LotFefoRecallCase):
         picking = self._delivery_with_lot(self.customer, self.lot_a)
         with self.assertRefused(UserError, "ask a quality manager to force them out"):
             picking.with_user(self.stock_user).button_validate()
+        # The action under Actions is offered to quality managers only.
+        action = self.env.ref("lot_fefo_recall.stock_lot_force_wizard_action_picking")
+        self.assertEqual(action.group_ids, self.env.ref("lot_fefo_recall.group_quality_manager"))
         with self.assertRefused(AccessError, "Force blocked lots out"):
             self.env["stock.lot.force.wizard"].with_user(self.stock_user).create(
                 {"picking_ids": [Command.set(picking.ids)], "reason": "Customer insists"}
