@@ -40,6 +40,7 @@
         "views/sale_order_availability_views.xml",
         "views/stock_fefo_compliance_report_views.xml",
         "wizards/stock_lot_check_wizard_views.xml",
+        "wizards/stock_lot_force_wizard_views.xml",
         "wizards/stock_recall_wizard_views.xml",
         "wizards/stock_acceptable_stock_wizard_views.xml",
         "views/stock_recall_views.xml",

@@ -12,6 +12,7 @@
         "views/product_template_views.xml",
         "views/stock_lot_views.xml",
         "views/mrp_production_views.xml",
+        "wizards/stock_lot_force_wizard_views.xml",
     ],
     "installable": True,
     "auto_install": True,

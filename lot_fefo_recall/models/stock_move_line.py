@@ -1,5 +1,7 @@
 from collections import defaultdict
 
+from markupsafe import Markup
+
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.fields import Domain
@@ -73,10 +75,173 @@ class StockMoveLine(models.Model):
         return vals
 
     def _action_done(self):
+        # The one place every flow that moves stock passes: deliveries, manufacturing,
+        # transfers, scrap, inventory adjustments, whatever screen or code started it.
+        forced = self._check_blocked_lots_leaving()
+        forced._post_blocked_lot_override()
         self._set_fefo_compliance()
         res = super()._action_done()
         self.exists()._fill_batch_register()
         return res
+
+    def _check_blocked_lots_leaving(self):
+        """Refuse to take blocked lots out of the stock: to a customer, into production or
+        into transit (to another warehouse or company), also through the first step of a
+        chain bound there (the pick of a delivery).
+        They may go to internal locations (quarantine and other set-aside locations
+        included), back to the vendor, to scrap, or be counted lower by an inventory
+        adjustment (a correction of the books, not goods leaving).
+
+        A quality manager forces them out with a written reason (the wizard
+        ``stock.lot.force.wizard`` puts the lots and the reason in the context); it is
+        posted on the lots and on the transfers or orders.
+
+        :return: the lines forced out, to be recorded once they move."""
+        refused = self._get_blocked_lot_exits()
+        if not refused:
+            return self.browse()
+        forced_lot_ids = set(self.env.context.get("lot_fefo_force_blocked_lot_ids") or ())
+        unforced = {
+            line: exit_ for line, exit_ in refused.items() if line.lot_id.id not in forced_lot_ids
+        }
+        if (
+            unforced
+            or not self._get_blocked_lot_override_reason()
+            or not self.env.user._is_lot_quality_manager()
+        ):
+            raise UserError(
+                "\n".join(
+                    [
+                        self._describe_blocked_lot_exits(unforced or refused),
+                        self.env._(
+                            "Pick other lots, or force them out with a written reason: "
+                            "Actions > Force Blocked Lots Out."
+                        )
+                        if self.env.user._is_lot_quality_manager()
+                        else self.env._(
+                            "Pick other lots, or ask a quality manager to force them out "
+                            "with a written reason."
+                        ),
+                    ]
+                )
+            )
+        return self.browse([line.id for line in refused])
+
+    def _get_blocked_lot_override_reason(self):
+        return (self.env.context.get("lot_fefo_force_blocked_reason") or "").strip()
+
+    def _get_blocked_lot_exits(self):
+        """``{line: exit}`` of the lines that would take a blocked lot out of the stock,
+        ``exit`` saying where: ``customer``, ``production`` or ``transit``."""
+        exits = {}
+        for line in self.filtered(
+            lambda ml: ml.lot_id.is_blocked and ml.product_uom_id.compare(ml.quantity, 0) > 0
+        ):
+            exit_ = line._get_location_exit(line.location_dest_id)
+            if not exit_ and line.location_dest_id.usage == "internal":
+                exit_ = line._get_chain_exit()
+            if exit_:
+                exits[line] = exit_
+        return exits
+
+    @api.model
+    def _get_location_exit(self, location):
+        """How going to ``location`` takes goods out of the stock, or False. Another
+        company is reached through a transit location (core refuses a move between two
+        companies' locations)."""
+        usage = location.usage
+        return usage if usage in ("customer", "production", "transit") else False
+
+    def _get_chain_exit(self):
+        """The exit the chain this internal step feeds ends in: the pick of a delivery
+        leaves for the customer, the pick of components for production. Only for goods
+        taken from an internal location (a receipt feeding a delivery is no exit)."""
+        self.ensure_one()
+        if self.location_id.usage != "internal":
+            return False
+        moves = self.move_id
+        for _depth in range(_MAX_CHAIN_DEPTH):
+            for location in moves.location_final_id | moves.location_dest_id:
+                exit_ = self._get_location_exit(location)
+                if exit_:
+                    return exit_
+            moves = moves.move_dest_ids
+            if not moves:
+                break
+        return False
+
+    def _describe_blocked_lot_exits(self, exits):
+        headers = {
+            "customer": self.env._("Blocked lots can not be shipped: %(lots)s."),
+            "production": self.env._("Blocked lots can not be consumed in production: %(lots)s."),
+            "transit": self.env._(
+                "Blocked lots can not be sent to another warehouse or company: %(lots)s."
+            ),
+        }
+        by_exit = defaultdict(list)
+        for line, exit_ in exits.items():
+            by_exit[exit_].append(line)
+        paragraphs = [
+            headers[exit_]
+            % {
+                "lots": ", ".join(
+                    self.env._(
+                        "%(product)s lot %(lot)s (%(reason)s) in %(document)s",
+                        product=line.product_id.display_name,
+                        lot=line.lot_id.name,
+                        reason=line.lot_id.block_reason or self.env._("blocked"),
+                        document=line.reference or line.move_id.reference or "",
+                    )
+                    for line in lines
+                )
+            }
+            for exit_, lines in by_exit.items()
+        ]
+        return "\n".join(paragraphs)
+
+    def _get_blocked_lot_documents(self):
+        """The records whose chatter tells that this line forced a blocked lot out."""
+        self.ensure_one()
+        return [self.picking_id] if self.picking_id else []
+
+    def _post_blocked_lot_override(self):
+        if not self:
+            return
+        header = self.env._(
+            "Blocked lots forced out by %(user)s. Reason: %(reason)s",
+            user=self.env.user.name,
+            reason=self._get_blocked_lot_override_reason(),
+        )
+        lines_by_document = defaultdict(lambda: self.browse())
+        for line in self:
+            for document in line._get_blocked_lot_documents():
+                lines_by_document[document] |= line
+        for record, lines in [
+            *self.grouped("lot_id").items(),
+            *lines_by_document.items(),
+        ]:
+            record.message_post(
+                body=Markup("<p>%s</p><ul>%s</ul>")
+                % (
+                    header,
+                    Markup("").join(
+                        Markup("<li>%s</li>")
+                        % self.env._(
+                            "%(quantity)s %(uom)s of %(product)s lot %(lot)s: %(document)s, "
+                            "%(origin)s to %(destination)s",
+                            quantity=f"{line.quantity:g}",
+                            uom=line.product_uom_id.name,
+                            product=line.product_id.display_name,
+                            lot=line.lot_id.name,
+                            document=line.reference or "",
+                            origin=line.location_id.complete_name,
+                            destination=line.location_dest_id.complete_name,
+                        )
+                        for line in lines
+                    ),
+                ),
+                subtype_xmlid="mail.mt_note",
+            )
 
     def _set_fefo_compliance(self):
         """Rate the lots leaving for a customer, before the stock moves.

@@ -77,6 +77,9 @@ class StockPicking(models.Model):
 
     def _pre_action_done_hook(self):
         # First, so that a refused transfer writes nothing (not even the picked flags).
+        # Blocked lots: the rule of stock.move.line._action_done, told before any
+        # backorder or expiry question.
+        self._get_move_lines_to_validate()._check_blocked_lots_leaving()
         problems = self._get_lot_check_problems()
         if problems and not self._lot_check_override_allowed():
             return self._action_refuse_lot_checks(problems)
@@ -109,28 +112,13 @@ class StockPicking(models.Model):
         return self._get_receipt_shelf_life_problems() + self._get_delivery_lot_problems()
 
     def _get_delivery_lot_problems(self):
-        """Customer delivery lines with a lot: a blocked lot is refused outright; a lot
-        that breaks the customer's shelf life rule is a problem to accept."""
+        """Customer delivery lines with a lot that breaks the customer's shelf life rule:
+        a problem to accept. (Blocked lots are refused before, see
+        ``_pre_action_done_hook``.)"""
         problems = []
         lines = self._get_move_lines_to_validate().filtered(
             lambda ml: ml.lot_id and ml.move_id._get_shelf_life_customer_move()
         )
-        blocked = lines.filtered(lambda ml: ml.lot_id.is_blocked)
-        if blocked:
-            raise UserError(
-                self.env._(
-                    "Blocked lots can not be shipped: %(lots)s. Pick other lots.",
-                    lots=", ".join(
-                        self.env._(
-                            "%(product)s lot %(lot)s (%(reason)s)",
-                            product=line.product_id.display_name,
-                            lot=line.lot_id.name,
-                            reason=line.lot_id.block_reason or self.env._("blocked"),
-                        )
-                        for line in blocked
-                    ),
-                )
-            )
         dated = lines.filtered(lambda ml: ml.product_id.use_expiration_date)
         # A rule that only warns, or one a sales manager lifted, refuses nothing.
         requirements = {move: move._get_shelf_life_reservation_filter() for move in dated.move_id}

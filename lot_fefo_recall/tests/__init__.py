@@ -1,6 +1,7 @@
 from . import test_access_other_apps
 from . import test_batch_register
 from . import test_blocking
+from . import test_blocked_lot_exits
 from . import test_demo_story
 from . import test_expiry
 from . import test_fefo_compliance_steps

@@ -1,6 +1,7 @@
 from . import stock_acceptable_stock_wizard
 from . import stock_expiry_writeoff_wizard
 from . import stock_lot_check_wizard
+from . import stock_lot_force_wizard
 from . import stock_recall_wizard
 from . import stock_receipt_scan_wizard
 from . import stock_markdown_wizard

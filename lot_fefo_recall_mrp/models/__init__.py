@@ -3,3 +3,4 @@ from . import product_template
 from . import stock_lot
 from . import stock_lot_dossier
 from . import stock_move
+from . import stock_move_line

@@ -33,6 +33,14 @@ class MrpProduction(models.Model):
             self._apply_component_expiry()
         return res
 
+    def _button_mark_done_sanity_checks(self):
+        # Blocked component lots: the rule of stock.move.line._action_done, told before
+        # the consumption and backorder questions.
+        self.move_raw_ids.move_line_ids.filtered(
+            lambda ml: ml.picked and ml.state not in ("done", "cancel")
+        )._check_blocked_lots_leaving()
+        return super()._button_mark_done_sanity_checks()
+
     def _post_inventory(self, cancel_backorder=False):
         res = super()._post_inventory(cancel_backorder=cancel_backorder)
         # What was consumed may differ from what was reserved when the lot was set.
