@@ -6,6 +6,7 @@ from odoo.tests import new_test_user, tagged
 
 from ..models.stock_recall_line import TRACE_COLUMNS
 from .common import LotFefoRecallCase
+from .test_multi_company import xlsx_text
 
 
 class RecallTraceCase(LotFefoRecallCase):
@@ -274,6 +275,35 @@ class TestRecallTraceInterCompany(RecallTraceCase):
         self.assertIn("10 shipped to 1 customers, 30 on hand", summary.body)
         self.assertIn("shown to their users only: 3 trace lines, 1 more customers", summary.body)
         self.assertNotIn("Bistro", summary.body)
+
+        # An export holding B's lines is not kept on the recall, where A alone reads it.
+        for method in ("action_export_trace_xlsx", "action_export_epcis"):
+            with self.subTest(method=method):
+                self.env.invalidate_all()
+                url = getattr(as_ab, method)()["url"]
+                attachment = self.env["ir.attachment"].browse(
+                    int(url.split("/")[-1].split("?")[0])
+                )
+                self.assertNotEqual(attachment.res_model, "stock.recall")
+                with self.assertRaises(AccessError):
+                    attachment.with_env(as_a.env).read(["raw"])
+                self.env.invalidate_all()
+                url = getattr(as_a, method)()["url"]
+                attachment = self.env["ir.attachment"].browse(
+                    int(url.split("/")[-1].split("?")[0])
+                )
+                self.assertEqual(
+                    (attachment.res_model, attachment.res_id), ("stock.recall", recall.id)
+                )
+                if method == "action_export_trace_xlsx":
+                    text = xlsx_text(attachment.raw)
+                    seen, unseen = self.customer.name, self.customer_b.name
+                else:
+                    text = attachment.raw.decode()
+                    seen = f'res.partner/{self.customer.id}"'
+                    unseen = f'res.partner/{self.customer_b.id}"'
+                self.assertIn(seen, text)
+                self.assertNotIn(unseen, text)
 
         # Tracing again as the user of A alone keeps what B's users see.
         types_b = sorted(lines_b.mapped("line_type"))
