@@ -128,22 +128,31 @@ class StockRecall(models.Model):
     affected_partner_ids = fields.Many2many(
         "res.partner", compute="_compute_affected_partner_ids", string="Affected Customers"
     )
+    # The figures count the trace lines the user may read: those of the companies the
+    # user works in (not stored, never computed as superuser).
     shipped_qty = fields.Float(
         string="Shipped",
         compute="_compute_quantities",
-        store=True,
         digits="Product Unit",
         help="Quantity of the affected lots delivered to customers, net of returns.",
     )
     on_hand_qty = fields.Float(
-        string="On Hand", compute="_compute_quantities", store=True, digits="Product Unit"
+        string="On Hand", compute="_compute_quantities", digits="Product Unit"
     )
     affected_qty = fields.Float(
         compute="_compute_quantities",
-        store=True,
         digits="Product Unit",
         help="Shipped and on hand, when traced.",
     )
+    hidden_line_count = fields.Integer(
+        compute="_compute_hidden_counts",
+        help="Trace lines of companies you do not work in: left out of the figures.",
+    )
+    hidden_customer_count = fields.Integer(
+        compute="_compute_hidden_counts",
+        help="Customers shipped only by companies you do not work in: left out.",
+    )
+    hidden_note = fields.Char(compute="_compute_hidden_counts")
     quarantined_qty = fields.Float(readonly=True, copy=False, digits="Product Unit")
     effectiveness = fields.Float(
         string="Effectiveness (%)",
@@ -166,22 +175,59 @@ class StockRecall(models.Model):
         "or produced of the affected lots.",
     )
 
+    # The figures below read the lines and customers as the user (record rules: their
+    # companies), by a search: the recall's line_ids in cache may have been read by
+    # another user (or the superuser) in the same transaction.
     @api.depends("customer_ids.partner_id")
+    @api.depends_context("uid", "allowed_company_ids")
     def _compute_affected_partner_ids(self):
+        customers = (
+            self.env["stock.recall.customer"]
+            .search_fetch([("recall_id", "in", self._origin.ids)], ["recall_id", "partner_id"])
+            .grouped("recall_id")
+        )
         for recall in self:
-            recall.affected_partner_ids = recall.customer_ids.partner_id
+            recall.affected_partner_ids = customers.get(
+                recall._origin, self.env["stock.recall.customer"]
+            ).partner_id
 
     @api.depends("line_ids.quantity", "line_ids.line_type")
+    @api.depends_context("uid", "allowed_company_ids")
     def _compute_quantities(self):
+        totals = defaultdict(float)
+        for recall, line_type, quantity in self.env["stock.recall.line"]._read_group(
+            [("recall_id", "in", self._origin.ids)], ["recall_id", "line_type"], ["quantity:sum"]
+        ):
+            totals[recall.id, line_type] = quantity
         for recall in self:
-            totals = defaultdict(float)
-            for line in recall.line_ids:
-                totals[line.line_type] += line.quantity
-            recall.shipped_qty = totals["delivery"] - totals["return"]
-            recall.on_hand_qty = totals["on_hand"]
+            recall_id = recall._origin.id
+            recall.shipped_qty = totals[recall_id, "delivery"] - totals[recall_id, "return"]
+            recall.on_hand_qty = totals[recall_id, "on_hand"]
             recall.affected_qty = recall.shipped_qty + recall.on_hand_qty
 
+    @api.depends_context("uid", "allowed_company_ids")
+    def _compute_hidden_counts(self):
+        """How many trace lines and customers of each recall the user can not read
+        (record rules: their companies): counted as superuser, less those read as the
+        user."""
+        hidden_lines = self._count_hidden("stock.recall.line")
+        hidden_customers = self._count_hidden("stock.recall.customer")
+        for recall in self:
+            recall.hidden_line_count = hidden_lines[recall._origin.id]
+            recall.hidden_customer_count = hidden_customers[recall._origin.id]
+            recall.hidden_note = (
+                self.env._(
+                    "Left out of these figures, as they belong to companies you do not "
+                    "work in: %(lines)s trace lines, %(customers)s customers.",
+                    lines=recall.hidden_line_count,
+                    customers=recall.hidden_customer_count,
+                )
+                if recall.hidden_line_count or recall.hidden_customer_count
+                else False
+            )
+
     @api.depends("product_line_ids.effectiveness", "product_line_ids.affected_qty")
+    @api.depends_context("uid", "allowed_company_ids")
     def _compute_effectiveness(self):
         for recall in self:
             affected = recall.product_line_ids.filtered(
@@ -241,8 +287,14 @@ class StockRecall(models.Model):
                 self.env._("%(recall)s is over: it can not be traced again.", recall=self.name)
             )
         started = time.perf_counter()
-        trace = self.env["stock.recall.trace"]._trace_lots(self.lot_ids, self.company_id)
-        self.line_ids.sudo().unlink()
+        # Followed into the companies of the user and into those traced before: tracing
+        # again as a user of fewer companies keeps what their users see.
+        trace = self.env["stock.recall.trace"]._trace_lots(
+            self.lot_ids,
+            self.company_id,
+            companies=self.env.companies | self.sudo().line_ids.company_id,
+        )
+        self.sudo().line_ids.unlink()
         self.env["stock.recall.line"].sudo()._create_from_trace(self, trace["lines"])
         self.sudo().affected_lot_ids = [fields.Command.set(trace["lot_ids"])]
         self._update_customers(trace["lines"])
@@ -371,12 +423,22 @@ class StockRecall(models.Model):
         except LockNotAvailable as error:
             raise UserError(busy_message) from error
 
+    def _count_hidden(self, model):
+        """``{recall id: number of its records of model}`` the user can not read."""
+        domain = [("recall_id", "in", self._origin.ids)]
+        hidden = defaultdict(int)
+        for env, sign in ((self.sudo().env, 1), (self.env, -1)):
+            for recall, count in env[model]._read_group(domain, ["recall_id"], ["__count"]):
+                hidden[recall.id] += sign * count
+        return hidden
+
     def _update_customers(self, lines):
         """One customer record per commercial partner that received an affected lot;
         notification records already made are kept."""
         self.ensure_one()
         shipped = defaultdict(float)
         lots = defaultdict(set)
+        companies = defaultdict(set)
         last = {}
         for line in lines:
             if line["line_type"] not in ("delivery", "return") or not line.get("partner_id"):
@@ -384,15 +446,17 @@ class StockRecall(models.Model):
             partner_id = line["partner_id"]
             sign = 1 if line["line_type"] == "delivery" else -1
             shipped[partner_id] += sign * line["quantity"]
+            companies[partner_id].add(line["event_company_id"])
             if line["line_type"] == "delivery":
                 lots[partner_id].add(line["lot_id"])
                 last[partner_id] = max(last.get(partner_id) or line["date"], line["date"])
-        existing = {customer.partner_id.id: customer for customer in self.customer_ids}
+        existing = {customer.partner_id.id: customer for customer in self.sudo().customer_ids}
         to_create = []
         for partner_id, quantity in shipped.items():
             vals = {
                 "shipped_qty": quantity,
                 "lot_ids": [fields.Command.set(sorted(lots[partner_id]))],
+                "shipping_company_ids": [fields.Command.set(sorted(companies[partner_id]))],
                 "last_shipped_on": last.get(partner_id),
             }
             if partner_id in existing:
@@ -406,7 +470,20 @@ class StockRecall(models.Model):
         )
 
     def _post_trace_summary(self, trace):
+        """Say in the chatter what the trace found. Every user of the recall's company
+        reads the chatter: the figures are those of that company's lines, and what other
+        companies' lines hold is only counted."""
         self.ensure_one()
+        totals = defaultdict(float)
+        customers = set()
+        other_lines = 0
+        for line in trace["lines"]:
+            if line["event_company_id"] != self.company_id.id:
+                other_lines += 1
+                continue
+            totals[line["line_type"]] += line["quantity"]
+            if line["line_type"] == "delivery" and line.get("partner_id"):
+                customers.add(line["partner_id"])
         body = self.env._(
             "Traced in %(seconds)s s: %(lots)s lots (%(recalled)s recalled, the rest made from "
             "them), %(shipped)s shipped to %(customers)s customers, %(on_hand)s on hand, "
@@ -414,11 +491,24 @@ class StockRecall(models.Model):
             seconds=f"{self.trace_seconds:.3f}",
             lots=len(self.affected_lot_ids),
             recalled=len(self.lot_ids),
-            shipped=f"{self.shipped_qty:g}",
-            customers=len(self.customer_ids),
-            on_hand=f"{self.on_hand_qty:g}",
+            shipped=f"{totals['delivery'] - totals['return']:g}",
+            customers=len(customers),
+            on_hand=f"{totals['on_hand']:g}",
             accounted=f"{self.accounted_percent:.1f}",
         )
+        if other_lines:
+            other_customers = self.sudo().customer_ids.filtered(
+                lambda customer: self.company_id not in customer.shipping_company_ids
+            )
+            body = Markup("%s<br/>%s") % (
+                body,
+                self.env._(
+                    "In other companies, shown to their users only: %(lines)s trace lines, "
+                    "%(customers)s more customers.",
+                    lines=other_lines,
+                    customers=len(other_customers),
+                ),
+            )
         if trace["lots_without_moves"]:
             body = Markup("%s<br/>%s") % (
                 body,

@@ -52,6 +52,14 @@ class StockRecallCustomer(models.Model):
     partner_id = fields.Many2one("res.partner", string="Customer", required=True, index=True)
     email = fields.Char(related="partner_id.email")
     lot_ids = fields.Many2many("stock.lot", string="Lots Received")
+    shipping_company_ids = fields.Many2many(
+        "res.company",
+        "stock_recall_customer_shipping_company_rel",
+        string="Shipped By",
+        readonly=True,
+        help="The companies whose deliveries of affected lots reached this customer: only "
+        "their users see the customer on a recall followed into several companies.",
+    )
     shipped_qty = fields.Float(
         string="Quantity Shipped", digits="Product Unit", help="Net of customer returns."
     )
@@ -179,6 +187,7 @@ class StockRecallCustomer(models.Model):
                 "recall_id",
                 "partner_id",
                 "lot_ids",
+                "shipping_company_ids",
                 "shipped_qty",
                 "last_shipped_on",
                 "notified_on",

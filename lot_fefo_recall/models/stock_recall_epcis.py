@@ -386,14 +386,11 @@ class StockRecall(models.Model):
         """Download the recall's trace as an EPCIS 2.0 document, kept on its chatter."""
         self.ensure_one()
         filename = f"{self.name.replace('/', '-')}-EPCIS.jsonld"
+        owner = self._get_export_owner(filename)
         attachment = self.env["stock.recall.epcis"]._epcis_attachment(
-            self.line_ids, self.company_id, self, filename
+            self.line_ids, self.company_id, owner, filename
         )
-        self.message_post(
-            body=self.env._("Exported %(file)s.", file=filename),
-            attachment_ids=attachment.ids,
-            subtype_xmlid="mail.mt_note",
-        )
+        self._post_export(filename, attachment, owner)
         return _download(attachment)
 
 

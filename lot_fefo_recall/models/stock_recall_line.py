@@ -43,7 +43,11 @@ class StockRecallLine(models.Model):
     _order = "recall_id, sequence, date, id"
 
     recall_id = fields.Many2one("stock.recall", required=True, index=True, ondelete="cascade")
-    company_id = fields.Many2one(related="recall_id.company_id", store=True)
+    # The company of the event, not of the recall: a recall of one company followed into
+    # another holds lines that only the other company's users may read (record rule).
+    company_id = fields.Many2one(
+        related="event_company_id", store=True, index=True, string="Company"
+    )
     sequence = fields.Integer(help="Receipts first, then production, shipments, stock.")
     line_type = fields.Selection(LINE_TYPES, string="Event", required=True)
     lot_id = fields.Many2one("stock.lot", string="Lot/Serial Number", index=True)
@@ -84,7 +88,7 @@ class StockRecallLine(models.Model):
         Why not create(): a trace writes thousands of lines at once, and create() spends
         most of the Trace button's time converting each value, filling defaults and
         batching inserts of lines that have no default, no inverse and no computed field
-        but their company, given here. A test checks that TRACE_COLUMNS covers every
+        but their company (the event's), given here. A test checks that TRACE_COLUMNS covers every
         stored field. Access is checked and dependent fields (the recall's totals) are
         told, as create() does."""
         self.check_access("create")
@@ -101,8 +105,9 @@ class StockRecallLine(models.Model):
                 """
                 INSERT INTO stock_recall_line (recall_id, company_id, create_uid, create_date,
                                                write_uid, write_date, %(columns)s)
-                SELECT %(recall)s, %(company)s, %(uid)s, %(now)s, %(uid)s, %(now)s, *
-                  FROM unnest(%(arrays)s)
+                SELECT %(recall)s, COALESCE(line.event_company_id, %(company)s), %(uid)s,
+                       %(now)s, %(uid)s, %(now)s, line.*
+                  FROM unnest(%(arrays)s) AS line(%(columns)s)
              RETURNING id
                 """,
                 columns=SQL(", ").join(SQL.identifier(name) for name in TRACE_COLUMNS),

@@ -101,8 +101,11 @@ class StockRecall(models.Model):
             raise UserError(
                 self.env._("Trace %(recall)s before writing to customers.", recall=self.name)
             )
-        to_queue = self.customer_ids.filtered(lambda c: c.state == "to_notify")
-        if not to_queue and (self.date_notified or self.customer_ids.filtered("letter_queued_on")):
+        # Every affected customer is written to, also those shipped by a company the
+        # user does not work in (who does not see them on the recall).
+        customers = self.sudo().customer_ids
+        to_queue = customers.filtered(lambda c: c.state == "to_notify")
+        if not to_queue and (self.date_notified or customers.filtered("letter_queued_on")):
             raise UserError(
                 self.env._(
                     "The letters of %(recall)s are already queued or sent: no other "
@@ -121,7 +124,7 @@ class StockRecall(models.Model):
             )
         if self.customers_without_email and (to_queue or not self.date_notified):
             self._post_customers_without_email()
-        if not to_queue and not self.customer_ids.filtered(lambda c: c.state == "queued"):
+        if not to_queue and not customers.filtered(lambda c: c.state == "queued"):
             # Nobody to mail (only customers without email): told by phone or post.
             self._mark_notified()
         return True

@@ -94,13 +94,26 @@ class StockRecallProduct(models.Model):
         "recall_id.customer_ids.answer_return_qty",
         "recall_id.customer_ids.return_received_qty",
     )
+    @api.depends_context("uid", "allowed_company_ids")
     def _compute_quantities(self):
+        # The trace lines and customers the user reads (record rules: their companies),
+        # searched: the recalls' line_ids in cache may be another user's.
         recalls = self.recall_id
+        lines = self.env["stock.recall.line"].search([("recall_id", "in", recalls.ids)])
+        lines_by_recall = lines.grouped("recall_id")
+        customers = (
+            self.env["stock.recall.customer"]
+            .search([("recall_id", "in", recalls.ids)])
+            .grouped("recall_id")
+        )
         figures = defaultdict(float)
         for recall in recalls:
-            self._add_trace_figures(recall, figures)
-            self._add_customer_figures(recall, figures)
-        self._add_stock_figures(recalls, figures)
+            recall_lines = lines_by_recall.get(recall, lines.browse())
+            self._add_trace_figures(recall, recall_lines, figures)
+            self._add_customer_figures(
+                recall, recall_lines, customers.get(recall, recall.customer_ids.browse()), figures
+            )
+        self._add_stock_figures(recalls, recalls.company_id | lines.company_id, figures)
         for line in self:
             key = (line.recall_id.id, line.product_id.id)
             rounding = line.product_id.uom_id.rounding
@@ -126,11 +139,11 @@ class StockRecallProduct(models.Model):
             )
 
     @api.model
-    def _add_trace_figures(self, recall, figures):
-        """Shipped and on hand when the recall started, from the trace: events after
-        the start are wound back, so tracing again later gives the same base."""
+    def _add_trace_figures(self, recall, lines, figures):
+        """Shipped and on hand when the recall started, from its trace ``lines``: events
+        after the start are wound back, so tracing again later gives the same base."""
         start = recall.date_start
-        for line in recall.line_ids:
+        for line in lines:
             key = (recall.id, line.product_id.id)
             before = not (start and line.date and line.date > start)
             if line.line_type == "on_hand":
@@ -145,21 +158,22 @@ class StockRecallProduct(models.Model):
                 figures[(*key, "on_hand")] += line.quantity
 
     @api.model
-    def _add_customer_figures(self, recall, figures):
+    def _add_customer_figures(self, recall, lines, customers, figures):
         """What customers took off the market themselves: their returned or destroyed
         quantity less what they send back here (promised in their answer, or received,
         whichever is more), which counts where it lands. Shared among the products each
-        received in proportion to what they received, never more than that."""
+        received in proportion to what they received, never more than that (``lines``
+        and ``customers`` of ``recall``)."""
         start = recall.date_start
         received = defaultdict(lambda: defaultdict(float))
-        for line in recall.line_ids:
+        for line in lines:
             if line.line_type not in ("delivery", "return") or not line.partner_id:
                 continue
             if start and line.date and line.date > start:
                 continue
             sign = 1 if line.line_type == "delivery" else -1
             received[line.partner_id.id][line.product_id.id] += sign * line.quantity
-        for customer in recall.customer_ids:
+        for customer in customers:
             declared = customer.returned_qty - max(
                 customer.answer_return_qty, customer.return_received_qty
             )
@@ -173,9 +187,10 @@ class StockRecallProduct(models.Model):
                 )
 
     @api.model
-    def _add_stock_figures(self, recalls, figures):
+    def _add_stock_figures(self, recalls, companies, figures):
         """Stock in quarantine now, and what customers returned, was scrapped or sent
-        back to the vendor since each recall started: two reads for all recalls."""
+        back to the vendor since each recall started: two reads for all recalls, in
+        ``companies`` (those whose trace lines the user reads)."""
         lots = recalls.affected_lot_ids
         if not lots:
             return
@@ -214,6 +229,7 @@ class StockRecallProduct(models.Model):
                             ("lot_id", "in", lots.ids),
                             ("state", "=", "done"),
                             ("date", ">", start),
+                            ("company_id", "in", companies.ids),
                         ],
                         Domain("move_id.scrap_id", "!=", False)
                         | (

@@ -35,12 +35,12 @@ class StockRecallTrace(models.AbstractModel):
     _description = "Recall Trace"
 
     @api.model
-    def _trace_lots(self, lots, company):
+    def _trace_lots(self, lots, company, companies=None):
         """Trace ``lots`` from ``company``: every lot made from them (any depth), where
-        they went through a transit location into another company the user may access
-        (``self.env.companies``), and the receipts, production, shipments, returns,
-        transfers, consumption and scraps of all of them there; then their stock on hand
-        and open reservations.
+        they went through a transit location into another of ``companies`` (by default
+        those the user works in, ``self.env.companies``), and the receipts, production,
+        shipments, returns, transfers, consumption and scraps of all of them there; then
+        their stock on hand and open reservations.
 
         A lot is followed forward only. In another company it is followed from the day it
         arrived there; the companies and vendors it came from are not traced back: a
@@ -57,7 +57,7 @@ class StockRecallTrace(models.AbstractModel):
         self.env["stock.move.line"].flush_model()
         self.env["stock.move"].flush_model(["partner_id", "scrap_id"])
         self.env["stock.picking"].flush_model(["partner_id"])
-        company_ids = (company | self.env.companies).ids
+        company_ids = (company | (self.env.companies if companies is None else companies)).ids
         places = {}
         lot_info = {}
         for lot_id, company_id, since, source_lot_id, depth in sorted(

@@ -1,10 +1,12 @@
 from freezegun import freeze_time
 
 from odoo import Command, models
+from odoo.exceptions import AccessError
 from odoo.tests import new_test_user, tagged
 
 from ..models.stock_recall_line import TRACE_COLUMNS
 from .common import LotFefoRecallCase
+from .test_multi_company import xlsx_text
 
 
 class RecallTraceCase(LotFefoRecallCase):
@@ -228,6 +230,104 @@ class TestRecallTraceInterCompany(RecallTraceCase):
         # what left for B is accounted for as sent in transit
         self.assertEqual(self._of(recall, "transit_out").quantity, 60)
         self.assertAlmostEqual(recall.accounted_percent, 100.0)
+
+    def test_lines_of_the_other_company_only_for_its_users(self):
+        """Traced by a user of both companies, the recall of A holds B's shipment to B's
+        Bistro. A user of A alone sees A's lines, customers and figures only, and the
+        recall says how much is left out; B's lines are B's, the recall stays A's."""
+        recall = self._trace_as(self.manager_ab, self.company | self.company_b)
+        self.assertEqual(recall.company_id, self.company)
+        by_company = {
+            company: set(lines.mapped("line_type"))
+            for company, lines in recall.line_ids.grouped("company_id").items()
+        }
+        self.assertEqual(by_company[self.company_b], {"transit_in", "delivery", "on_hand"})
+        self.assertEqual(recall.line_ids.mapped("company_id"), recall.line_ids.event_company_id)
+        all_lines = recall.line_ids
+        lines_b = all_lines.filtered(lambda line: line.company_id == self.company_b)
+
+        as_ab = recall.with_user(self.manager_ab).with_context(
+            allowed_company_ids=(self.company | self.company_b).ids
+        )
+        self.assertEqual((as_ab.shipped_qty, as_ab.on_hand_qty), (50, 50))
+        self.assertEqual((as_ab.hidden_line_count, as_ab.hidden_customer_count), (0, 0))
+        self.assertFalse(as_ab.hidden_note)
+
+        # As in another request: nothing read by the other users in cache.
+        self.env.invalidate_all()
+        as_a = recall.with_user(self.manager_a).with_context(allowed_company_ids=self.company.ids)
+        self.assertEqual(as_a.line_ids.company_id, self.company)
+        self.assertEqual(as_a.line_ids.ids, (all_lines - lines_b).ids)
+        self.assertFalse(
+            as_a.env["stock.recall.line"].search([("picking_id", "=", self.shipped_b.id)])
+        )
+        with self.assertRaises(AccessError):
+            lines_b.with_env(as_a.env).read(["partner_id", "quantity"])
+        self.assertEqual(as_a.customer_ids.partner_id, self.customer)
+        self.assertEqual(as_a.affected_partner_ids, self.customer)
+        self.assertEqual((as_a.shipped_qty, as_a.on_hand_qty, as_a.affected_qty), (10, 30, 40))
+        product_line = as_a.product_line_ids
+        self.assertEqual((product_line.shipped_qty, product_line.on_hand_qty), (10, 30))
+        self.assertEqual((as_a.hidden_line_count, as_a.hidden_customer_count), (3, 1))
+        self.assertIn("do not work in: 3 trace lines, 1 customers.", as_a.hidden_note)
+        # The trace's note in the chatter, read by every user of A, counts A's figures.
+        summary = recall.message_ids.filtered(lambda m: "Traced in" in (m.body or ""))[:1]
+        self.assertIn("10 shipped to 1 customers, 30 on hand", summary.body)
+        self.assertIn("shown to their users only: 3 trace lines, 1 more customers", summary.body)
+        self.assertNotIn("Bistro", summary.body)
+
+        # An export holding B's lines is not kept on the recall, where A alone reads it.
+        for method in ("action_export_trace_xlsx", "action_export_epcis"):
+            with self.subTest(method=method):
+                self.env.invalidate_all()
+                url = getattr(as_ab, method)()["url"]
+                attachment = self.env["ir.attachment"].browse(
+                    int(url.split("/")[-1].split("?")[0])
+                )
+                self.assertNotEqual(attachment.res_model, "stock.recall")
+                with self.assertRaises(AccessError):
+                    attachment.with_env(as_a.env).read(["raw"])
+                self.env.invalidate_all()
+                url = getattr(as_a, method)()["url"]
+                attachment = self.env["ir.attachment"].browse(
+                    int(url.split("/")[-1].split("?")[0])
+                )
+                self.assertEqual(
+                    (attachment.res_model, attachment.res_id), ("stock.recall", recall.id)
+                )
+                if method == "action_export_trace_xlsx":
+                    text = xlsx_text(attachment.raw)
+                    seen, unseen = self.customer.name, self.customer_b.name
+                else:
+                    text = attachment.raw.decode()
+                    seen = f'res.partner/{self.customer.id}"'
+                    unseen = f'res.partner/{self.customer_b.id}"'
+                self.assertIn(seen, text)
+                self.assertNotIn(unseen, text)
+
+        # Tracing again as the user of A alone keeps what B's users see.
+        types_b = sorted(lines_b.mapped("line_type"))
+        self._trace_as_again(recall, self.manager_a, self.company)
+        self.env.invalidate_all()
+        lines_b = recall.line_ids.filtered(lambda line: line.company_id == self.company_b)
+        self.assertEqual(sorted(lines_b.mapped("line_type")), types_b)
+        self.assertEqual(recall.customer_ids.partner_id, self.customer | self.customer_b)
+        self.assertEqual(
+            recall.customer_ids.filtered(
+                lambda c: c.partner_id == self.customer_b
+            ).shipping_company_ids,
+            self.company_b,
+        )
+        # Send Letters by the user of A alone writes to B's customer too.
+        self.env.invalidate_all()
+        recall.with_user(self.manager_a).with_context(
+            allowed_company_ids=self.company.ids
+        ).action_send_letters()
+        bistro = recall.customer_ids.filtered(lambda c: c.partner_id == self.customer_b)
+        self.assertTrue(bistro.letter_queued_on)
+
+    def _trace_as_again(self, recall, user, companies):
+        recall.with_user(user).with_context(allowed_company_ids=companies.ids).action_trace()
 
     def test_trace_in_the_receiving_company_stops_at_its_sender(self):
         """Recalled by company B, the lot's path starts at B's receipt from transit: what

@@ -104,14 +104,13 @@ class MrpProduction(models.Model):
         """Say in the chatter which component lot limits the expiry of a lot made."""
         self.ensure_one()
         rule = self.env["stock.shelf.life.rule"]
-        for lot, (old, new) in changes.items():
+        for lot, (old, new, component) in changes.items():
             values = {
                 "lot": lot.name,
                 "product": lot.product_id.display_name,
                 "date": fields.Date.to_string(rule._get_local_day(new, self.warehouse_id)),
                 "old": fields.Date.to_string(rule._get_local_day(old, self.warehouse_id)),
             }
-            component = lot.expiry_component_lot_id
             if component:
                 body = self.env._(
                     "Lot %(lot)s of %(product)s expires on %(date)s instead of %(old)s: "

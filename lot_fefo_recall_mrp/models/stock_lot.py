@@ -65,8 +65,12 @@ class StockLot(models.Model):
         and the earliest expiration date of ``components`` (lots); their best before,
         removal and alert dates follow as product_expiry moves them. With
         ``own_is_final`` (stock of the lot was made before) a lot's date only ever gets
-        earlier. Lots without expiration date are left alone. Return ``{lot: (old date,
-        new date)}`` for the lots changed."""
+        earlier. Lots without expiration date are left alone.
+
+        A lot shared by every company (its product is) made from a lot of one company
+        takes its date, not a link to it (``expiry_component_lot_id``): a record every
+        company reads never points at one company's lot. Return ``{lot: (old date, new
+        date, limiting component lot or none)}`` for the lots changed."""
         earliest = components.filtered("expiration_date").sorted(
             lambda lot: (lot.expiration_date, lot.id)
         )[:1]
@@ -81,17 +85,18 @@ class StockLot(models.Model):
                 continue
             expiration = limit.expiration_date or own
             own_kept = own if limit else False
-            if (expiration, limit, own_kept) == (
+            link = limit.filtered_domain(limit._check_company_domain(lot.company_id))
+            if (expiration, link, own_kept) == (
                 lot.expiration_date,
                 lot.expiry_component_lot_id,
                 lot.own_expiration_date,
             ):
                 continue
-            changes[lot] = (lot.expiration_date, expiration)
+            changes[lot] = (lot.expiration_date, expiration, limit)
             lot.with_context(lot_fefo_component_expiry=True).write(
                 dict(
                     lot._prepare_expiry_vals(expiration),
-                    expiry_component_lot_id=limit.id,
+                    expiry_component_lot_id=link.id,
                     own_expiration_date=own_kept,
                 )
             )

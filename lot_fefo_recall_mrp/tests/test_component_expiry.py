@@ -158,6 +158,50 @@ class TestComponentExpiry(LotFefoRecallMrpCase):
             )
         self.assertFalse(lot.search([("name", "=", "COOKIES-FAKE")]))
 
+    def test_company_component_in_a_shared_product(self):
+        """The jam belongs to our company, the cookies are shared by every company: the
+        lot made is shared (no company, as Odoo makes lots of shared products) while the
+        jam lots are ours. The lot still takes the jam's earlier date, when generated and
+        when the order is done, without pointing at a lot of one company from a record
+        every company reads; the order's chatter names the limiting lot."""
+        self.product.company_id = self.company
+        self.assertFalse(self.cookies.company_id)
+        self.assertEqual(self.jam["L45"].company_id, self.company)
+        production = self._manufacture()
+        production.action_generate_serial()
+        lot = production.lot_producing_ids
+        self.assertFalse(lot.company_id)
+        self.assertEqual(lot.expiration_date, self._dt("2026-07-16 10:00:00"))
+        self.assertEqual(lot.removal_date, self._dt("2026-07-11 10:00:00"))
+        self.assertFalse(lot.expiry_component_lot_id)
+        self.assertEqual(lot.own_expiration_date, self._dt(OWN_EXPIRY))
+        self.assertIn(
+            f"Lot {lot.name} of Jam Cookies expires on 2026-07-16 instead of 2026-09-29: its "
+            "component lot L45 of [JAM] Strawberry Jam expires then.",
+            self._notes(production),
+        )
+        self.env.invalidate_all()
+        self._consume(production, jam_lot=self.jam["L90"])
+        self.assertEqual(lot.expiration_date, self._dt("2026-08-30 10:00:00"))
+        self.assertFalse(lot.expiry_component_lot_id)
+        self.assertEqual(lot.own_expiration_date, self._dt(OWN_EXPIRY))
+        self.assertIn(
+            f"Lot {lot.name} of Jam Cookies expires on 2026-08-30 instead of 2026-07-16: its "
+            "component lot L90 of [JAM] Strawberry Jam expires then.",
+            self._notes(production),
+        )
+        # As a manufacturing user of our company alone, on a lot typed by hand.
+        other = self._manufacture(user=self.mrp_user)
+        typed = (
+            self.env["stock.lot"]
+            .with_user(self.mrp_user)
+            .create({"name": "COOKIES-MC", "product_id": self.cookies.id})
+        )
+        other.lot_producing_ids = typed
+        self.assertEqual(typed.expiration_date, self._dt("2026-07-16 10:00:00"))
+        self._consume(other)
+        self.assertEqual(typed.expiration_date, self._dt("2026-07-16 10:00:00"))
+
     @staticmethod
     def _reserved_lots(production):
         result = {}
