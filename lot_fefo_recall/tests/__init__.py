@@ -42,3 +42,4 @@ from . import test_lot_dossier
 from . import test_lot_dossier_tour
 from . import test_vendor_scorecard
 from . import test_markdowns
+from . import test_quality_permissions
