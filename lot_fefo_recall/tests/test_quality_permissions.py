@@ -106,6 +106,14 @@ class TestQualityPermissions(LotFefoRecallCase):
         action = as_manager.action_reject()
         self.assertEqual(action["res_model"], "stock.lot.complaint.decision.wizard")
         self.assertEqual(complaint.state, "new")
+        Wizard = (
+            self.env["stock.lot.complaint.decision.wizard"]
+            .with_user(self.quality_manager)
+            .with_context(**action["context"])
+        )
+        with self.assertRefused(UserError, "Say why complaint"):
+            Wizard.create({}).action_confirm()
+        self.assertEqual(complaint.state, "new")
         with Form(
             self.env["stock.lot.complaint.decision.wizard"]
             .with_user(self.quality_manager)
@@ -209,6 +217,13 @@ class TestQualityPermissions(LotFefoRecallCase):
         self.assertEqual({name: self.lot[name] for name in DATES}, before)
 
         action = as_manager.action_change_dates()
+        Wizard = (
+            self.env[action["res_model"]]
+            .with_user(self.quality_manager)
+            .with_context(**action["context"])
+        )
+        with self.assertRefused(UserError, "Say why the Expiration Date"):
+            Wizard.create({"expiration_date": later}).action_confirm()
         with Form(
             self.env[action["res_model"]]
             .with_user(self.quality_manager)

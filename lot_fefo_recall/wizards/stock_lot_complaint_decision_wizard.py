@@ -11,10 +11,11 @@ class StockLotComplaintDecisionWizard(models.TransientModel):
     state = fields.Selection(
         [("closed", "Close"), ("rejected", "Reject"), ("new", "Reopen")],
         string="Decision",
+        default="rejected",
         required=True,
     )
+    # Required in the form; the complaint refuses a decision without one in words.
     reason = fields.Text(
-        required=True,
         help="Kept on the complaint and on the lot's chatter: what an auditor reads.",
     )
 

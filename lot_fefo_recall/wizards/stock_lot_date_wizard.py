@@ -15,9 +15,8 @@ class StockLotDateWizard(models.TransientModel):
     use_date = fields.Datetime(string="Best before Date")
     removal_date = fields.Datetime()
     alert_date = fields.Datetime()
-    reason = fields.Text(
-        required=True, help="Kept on the lot's chatter with the old and new dates."
-    )
+    # Required in the form; the lot refuses a change without one in words.
+    reason = fields.Text(help="Kept on the lot's chatter with the old and new dates.")
 
     @api.model
     def default_get(self, fields_list):
