@@ -41,6 +41,8 @@
         "views/stock_fefo_compliance_report_views.xml",
         "wizards/stock_lot_check_wizard_views.xml",
         "wizards/stock_lot_force_wizard_views.xml",
+        "wizards/stock_lot_complaint_decision_wizard_views.xml",
+        "wizards/stock_lot_date_wizard_views.xml",
         "wizards/stock_recall_wizard_views.xml",
         "wizards/stock_acceptable_stock_wizard_views.xml",
         "views/stock_recall_views.xml",

@@ -14,17 +14,20 @@ class RecallPortal(CustomerPortal):
     personal token of its own line on the recall."""
 
     def _recall_customer_or_none(self, customer_id, access_token):
-        """The customer's line (sudo) when the token is its own; None otherwise, so
-        that a wrong token learns nothing, not even that the line exists."""
+        """The customer's line (sudo) when the token is its own and the recall is a
+        real one; None otherwise, so that a wrong token learns nothing, not even that
+        the line exists."""
         if not (access_token or "").isascii():
             # Tokens are ASCII; the constant-time comparison refuses anything else.
             return None
         try:
-            return self._document_check_access(
+            customer_sudo = self._document_check_access(
                 "stock.recall.customer", customer_id, access_token=access_token
             )
         except (AccessError, MissingError):
             return None
+        # A mock recall is a drill: nobody answers it.
+        return None if customer_sudo.recall_id.is_mock else customer_sudo
 
     def _render_recall_answer(self, customer_sudo, access_token, **values):
         if customer_sudo.partner_id.lang:

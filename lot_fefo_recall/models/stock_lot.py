@@ -1,3 +1,5 @@
+from markupsafe import Markup
+
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 
@@ -11,6 +13,14 @@ REGISTER_FIELDS = (
 )
 # Blocking is a quality decision whatever the previous value.
 BLOCK_FIELDS = ("is_blocked", "block_reason")
+# product_expiry's dates: filled at receipt; afterwards changed only by a quality
+# manager who says why (the Change Dates wizard), recorded old -> new on the chatter.
+DATE_FIELDS = ("expiration_date", "use_date", "removal_date", "alert_date")
+# Set by the Change Dates wizard (or a quality manager's own call) to the reason given.
+DATE_REASON_CONTEXT_KEY = "lot_date_change_reason"
+# Who may see a lot's customers: whoever sees the deliveries (see
+# _has_customer_list_access).
+CUSTOMER_LIST_GROUP = "stock.group_stock_user"
 
 
 class StockLot(models.Model):
@@ -49,6 +59,11 @@ class StockLot(models.Model):
         help="A blocked lot is never reserved nor shipped.",
     )
     block_reason = fields.Char(tracking=True, copy=False)
+    # Tracked: every change of a filled date is on the chatter, old -> new.
+    expiration_date = fields.Datetime(tracking=True)
+    use_date = fields.Datetime(tracking=True)
+    removal_date = fields.Datetime(tracking=True)
+    alert_date = fields.Datetime(tracking=True)
     days_left = fields.Integer(
         compute="_compute_days_left",
         help="Days from today to the expiration date; negative once expired.",
@@ -108,10 +123,47 @@ class StockLot(models.Model):
         # Before the values are read here: the guard mixin's own write comes later.
         self._check_input_values([vals])
         self._check_register_write(vals)
-        res = super().write(vals)
+        reason = self._check_date_write(vals)
+        lots = self
+        if reason:
+            # The audit trail of a date change is not for the caller to switch off.
+            lots = self.with_context(tracking_disable=False, mail_notrack=False)
+            lots._track_set_log_message(
+                Markup("<p>%s</p>") % self.env._("Dates changed: %(reason)s", reason=reason)
+            )
+        res = super(StockLot, lots).write(vals)
         if vals.get("is_blocked"):
             self._release_reservations()
         return res
+
+    def action_change_dates(self):
+        """The Change Dates wizard of this lot (quality managers)."""
+        self.ensure_one()
+        self.env.user._check_lot_quality_manager(
+            self.env._("Only quality managers change the dates of lot %(lot)s.", lot=self.name)
+        )
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "lot_fefo_recall.stock_lot_date_wizard_action"
+        )
+        action["context"] = {"default_lot_id": self.id}
+        return action
+
+    @api.model
+    def _has_customer_list_access(self):
+        """The one rule for who may see the customers a lot went to (the dossier's
+        graph, its EPCIS history, a recall's trace): those who see the deliveries
+        themselves, Inventory users. Others who read lots (salesmen taking complaints)
+        do not."""
+        return self.env.su or self.env.user.has_group(CUSTOMER_LIST_GROUP)
+
+    def _check_customer_list_access(self):
+        if not self._has_customer_list_access():
+            raise AccessError(
+                self.env._(
+                    "Only Inventory users may see the customers that lot %(lots)s went to.",
+                    lots=", ".join(self.mapped("display_name")),
+                )
+            )
 
     def _release_reservations(self):
         """Take these (blocked) lots out of every open transfer that reserves them and
@@ -242,3 +294,44 @@ class StockLot(models.Model):
                     lots=", ".join(self.mapped("display_name")),
                 )
             )
+
+    def _check_date_write(self, vals):
+        """Stock users fill an empty date (a receipt does); changing a filled one is a
+        quality manager's act with a reason. Return the reason when this write changes a
+        filled date. A change of product (allowed by core only while the lot has no
+        moves) recomputes the dates the way product_expiry does, and is left alone."""
+        names = [name for name in DATE_FIELDS if name in vals]
+        if not names or self.env.su:
+            return None
+        if "product_id" in vals and any(lot.product_id.id != vals["product_id"] for lot in self):
+            return None
+        changed = []
+        for name in names:
+            new = self._fields[name].convert_to_cache(vals[name], self)
+            if any(lot[name] and lot[name] != new for lot in self):
+                changed.append(name)
+        if not changed:
+            return None
+        labels = ", ".join(
+            self._fields[name].get_description(self.env)["string"] for name in changed
+        )
+        lots = ", ".join(self.mapped("display_name"))
+        if not self.env.user._is_lot_quality_manager():
+            raise AccessError(
+                self.env._(
+                    "Only quality managers change the %(fields)s of lot %(lots)s once set.",
+                    fields=labels,
+                    lots=lots,
+                )
+            )
+        reason = self.env.context.get(DATE_REASON_CONTEXT_KEY)
+        if not isinstance(reason, str) or not reason.strip():
+            raise UserError(
+                self.env._(
+                    "Say why the %(fields)s of lot %(lots)s change: use Change Dates on the "
+                    "lot. The reason and the old and new dates are kept on its chatter.",
+                    fields=labels,
+                    lots=lots,
+                )
+            )
+        return reason.strip()

@@ -3,8 +3,10 @@
 Odoo's Helpdesk is an Enterprise app, absent from Community: complaints are a light
 record of their own here, with no bridge module to Helpdesk tickets."""
 
+from markupsafe import Markup
+
 from odoo import api, fields, models
-from odoo.exceptions import ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
 
 COMPLAINT_KINDS = [
     ("foreign_body", "Foreign Body"),
@@ -13,6 +15,11 @@ COMPLAINT_KINDS = [
     ("packaging", "Packaging"),
     ("other", "Other"),
 ]
+# Quality decisions: a rejected complaint no longer counts towards a recall, a closed
+# one is settled. Entering or leaving them is a quality manager's act, with a reason.
+DECIDED_STATES = ("closed", "rejected")
+# Set by the decision wizard (or a quality manager's own call) to the reason given.
+REASON_CONTEXT_KEY = "lot_complaint_decision_reason"
 
 
 class StockLotComplaint(models.Model):
@@ -147,6 +154,10 @@ class StockLotComplaint(models.Model):
     def create(self, vals_list):
         # Before the values are read here: the guard mixin's own create comes later.
         self._check_input_values(vals_list)
+        if not self.env.su and any(vals.get("state") in DECIDED_STATES for vals in vals_list):
+            raise UserError(
+                self.env._("A complaint starts as New: close or reject it afterwards, saying why.")
+            )
         for vals in vals_list:
             if vals.get("name", "/") == "/":
                 vals["name"] = self.env["ir.sequence"].next_by_code("stock.lot.complaint") or "/"
@@ -155,7 +166,20 @@ class StockLotComplaint(models.Model):
         return complaints
 
     def write(self, vals):
-        res = super().write(vals)
+        # Before the values are read here: the guard mixin's own write comes later.
+        self._check_input_values([vals])
+        decided = self._check_decision_write(vals)
+        complaints = self
+        if decided:
+            # The audit trail of a decision is not for the caller to switch off.
+            complaints = self.with_context(tracking_disable=False, mail_notrack=False)
+            decided = decided.with_env(complaints.env)
+            decided._track_set_log_message(
+                Markup("<p>%s</p>") % self.env.context[REASON_CONTEXT_KEY].strip()
+            )
+        res = super(StockLotComplaint, complaints).write(vals)
+        if decided:
+            decided._post_decision(self.env.context[REASON_CONTEXT_KEY].strip())
         if {"lot_id", "state"} & set(vals):
             self.lot_id._check_complaint_thresholds()
         return res
@@ -163,11 +187,86 @@ class StockLotComplaint(models.Model):
     def action_investigate(self):
         self.write({"state": "investigating"})
 
-    def action_close(self):
-        self.write({"state": "closed"})
+    def action_close(self, reason=None):
+        return self._decide("closed", reason)
 
-    def action_reject(self):
-        self.write({"state": "rejected"})
+    def action_reject(self, reason=None):
+        return self._decide("rejected", reason)
 
-    def action_reset(self):
-        self.write({"state": "new"})
+    def action_reset(self, reason=None):
+        return self._decide("new", reason)
+
+    def _decide(self, state, reason):
+        """Set ``state`` for the reason given; without one, the wizard that asks for it
+        (the form's buttons). Only quality managers decide on complaints."""
+        self._check_decision_access(state)
+        if reason is None:
+            action = self.env["ir.actions.act_window"]._for_xml_id(
+                "lot_fefo_recall.stock_lot_complaint_decision_wizard_action"
+            )
+            action["context"] = {"default_complaint_ids": self.ids, "default_state": state}
+            return action
+        reason = reason.strip() if isinstance(reason, str) else ""
+        self.with_context(**{REASON_CONTEXT_KEY: reason}).write({"state": state})
+        return True
+
+    def _check_decision_access(self, state):
+        if self.env.su or self.env.user._is_lot_quality_manager():
+            return
+        labels = dict(self._fields["state"]._description_selection(self.env))
+        raise AccessError(
+            self.env._(
+                "Only quality managers set complaint %(complaints)s to %(state)s or reopen "
+                "a closed or rejected one.",
+                complaints=", ".join(self.mapped("name")),
+                state=labels.get(state, state),
+            )
+        )
+
+    def _check_decision_write(self, vals):
+        """The complaints whose state this write moves into or out of a decision
+        (closed, rejected); refuse it unless a quality manager gives a reason."""
+        if "state" not in vals:
+            return self.browse()
+        decided = self.filtered(
+            lambda c: (
+                c.state != vals["state"]
+                and (c.state in DECIDED_STATES or vals["state"] in DECIDED_STATES)
+            )
+        )
+        if not decided or self.env.su:
+            return self.browse()
+        # Who may not write complaints at all hears so first.
+        decided.check_access("write")
+        decided._check_decision_access(vals["state"])
+        reason = self.env.context.get(REASON_CONTEXT_KEY)
+        if not isinstance(reason, str) or not reason.strip():
+            raise UserError(
+                self.env._(
+                    "Say why complaint %(complaints)s is closed, rejected or reopened: the "
+                    "reason is kept on the complaint and on its lot.",
+                    complaints=", ".join(decided.mapped("name")),
+                )
+            )
+        return decided
+
+    def _post_decision(self, reason):
+        """The reason on the lot's chatter (the complaint's has it with its state
+        change)."""
+        labels = dict(self._fields["state"]._description_selection(self.env))
+        for complaint in self:
+            complaint.lot_id.message_post(
+                body=self.env._(
+                    "Complaint %(complaint)s (%(kind)s, %(customer)s) set to %(state)s by "
+                    "%(user)s: %(reason)s",
+                    complaint=complaint.name,
+                    kind=dict(self._fields["kind"]._description_selection(self.env))[
+                        complaint.kind
+                    ],
+                    customer=complaint.partner_id.display_name,
+                    state=labels[complaint.state],
+                    user=self.env.user.name,
+                    reason=reason,
+                ),
+                subtype_xmlid="mail.mt_note",
+            )

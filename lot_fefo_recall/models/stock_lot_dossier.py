@@ -516,5 +516,5 @@ class StockLot(models.Model):
             "can_recall": manager,
             "can_block": manager,
             "can_print": user.has_group("stock.group_stock_user"),
-            "can_export": manager,
+            "can_export": self._has_customer_list_access(),
         }

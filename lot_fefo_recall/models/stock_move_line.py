@@ -3,7 +3,7 @@ from collections import defaultdict
 from markupsafe import Markup
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 from odoo.fields import Domain
 from odoo.tools import SQL
 
@@ -12,6 +12,8 @@ from .stock_move import _MAX_CHAIN_DEPTH
 
 # How many counter values one look-up tries for a free lot number.
 _COUNTER_LOOKAHEAD = 20
+# Verdicts set by validation (_set_fefo_compliance), never typed: not writable.
+_VERDICT_FIELDS = ("fefo_compliant", "fefo_choice")
 
 
 class StockMoveLine(models.Model):
@@ -65,6 +67,25 @@ class StockMoveLine(models.Model):
                 line.production_date, line.picking_type_id.warehouse_id
             )
         return res
+
+    @api.model
+    def _check_input_values(self, vals_list):
+        super()._check_input_values(vals_list)
+        if self.env.su:
+            return
+        for vals in vals_list:
+            verdicts = [name for name in _VERDICT_FIELDS if name in vals]
+            if verdicts:
+                raise AccessError(
+                    self.env._(
+                        "%(fields)s is set when the delivery is validated: nobody changes "
+                        "it by hand.",
+                        fields=", ".join(
+                            self._fields[name].get_description(self.env)["string"]
+                            for name in verdicts
+                        ),
+                    )
+                )
 
     def _prepare_new_lot_vals(self):
         vals = super()._prepare_new_lot_vals()
@@ -273,13 +294,16 @@ class StockMoveLine(models.Model):
         )
         judged = firsts | finals.filtered(lambda ml: not carried[ml])
         passed_over = judged._get_fefo_passed_over()
-        (firsts & passed_over).fefo_choice = "passed_over"
-        (firsts - passed_over).fefo_choice = "followed"
+        # sudo: the verdicts are refused to every user's own writes (see
+        # _check_input_values); validation is the one place that sets them.
+        (firsts & passed_over).sudo().fefo_choice = "passed_over"
+        (firsts - passed_over).sudo().fefo_choice = "followed"
         for line in finals:
             if carried[line]:
-                line.fefo_compliant = set(carried[line].mapped("fefo_choice")) == {"followed"}
+                compliant = set(carried[line].mapped("fefo_choice")) == {"followed"}
             else:
-                line.fefo_compliant = line not in passed_over
+                compliant = line not in passed_over
+            line.sudo().fefo_compliant = compliant
 
     def _get_fefo_choice_lines(self):
         """Lines of the earlier steps of this line's delivery chain that chose its lot

@@ -32,7 +32,6 @@ from urllib.parse import quote
 import pytz
 
 from odoo import fields, models
-from odoo.exceptions import AccessError
 
 from ..reports.recall_xlsx import _tlc, critical_tracking_events
 
@@ -81,19 +80,15 @@ class StockRecallEpcis(models.AbstractModel):
     _description = "Recall EPCIS 2.0 Export"
 
     def _epcis_attachment(self, lines, company, record, filename):
-        """The EPCIS document of ``lines`` as an attachment of ``record``."""
+        """The EPCIS document of ``lines`` as an attachment of ``record``; without a
+        record, a file only its creator (and administrators) may read."""
         output = io.BytesIO()
         for chunk in self._epcis_chunks(lines, company):
             output.write(chunk.encode())
-        return self.env["ir.attachment"].create(
-            {
-                "name": filename,
-                "raw": output.getvalue(),
-                "mimetype": EPCIS_MIMETYPE,
-                "res_model": record._name,
-                "res_id": record.id,
-            }
-        )
+        vals = {"name": filename, "raw": output.getvalue(), "mimetype": EPCIS_MIMETYPE}
+        if record:
+            vals.update(res_model=record._name, res_id=record.id)
+        return self.env["ir.attachment"].create(vals)
 
     def _epcis_chunks(self, lines, company):
         """The EPCIS document of trace ``lines``, as text chunks: the head, then one
@@ -385,6 +380,9 @@ class StockRecall(models.Model):
     def action_export_epcis(self):
         """Download the recall's trace as an EPCIS 2.0 document, kept on its chatter."""
         self.ensure_one()
+        # Those who read a recall (Inventory users) are those who may export it: the
+        # file may stay on its chatter.
+        self.lot_ids._check_customer_list_access()
         filename = f"{self.name.replace('/', '-')}-EPCIS.jsonld"
         owner = self._get_export_owner(filename)
         attachment = self.env["stock.recall.epcis"]._epcis_attachment(
@@ -400,27 +398,21 @@ class StockLot(models.Model):
     def action_export_epcis(self):
         """Download the lot's history as an EPCIS 2.0 document: where it came from or
         was made, and everything it went to (the lots made from it included), as a
-        recall of it would trace it. Kept on the lot's chatter."""
+        recall of it would trace it. The export is noted on the lot's chatter; the
+        file is not attached there, where everyone who reads lots (salesmen too) would
+        read the customers, but kept for the user who exported it."""
         self.ensure_one()
-        if not self.env.user.has_group("lot_fefo_recall.group_quality_manager"):
-            raise AccessError(
-                self.env._(
-                    "Only a quality manager can export the history of lot %(lot)s: it "
-                    "names every customer it went to.",
-                    lot=self.name,
-                )
-            )
+        self._check_customer_list_access()
         company = self.company_id or self.env.company
         trace = self.env["stock.recall.trace"]._trace_lots(self, company)
         Line = self.env["stock.recall.line"]
         lines = Line.concat(*(Line.new(vals) for vals in trace["lines"]))
         filename = f"{self.name.replace('/', '-')}-EPCIS.jsonld"
         attachment = self.env["stock.recall.epcis"]._epcis_attachment(
-            lines, company, self, filename
+            lines, company, None, filename
         )
         self.message_post(
             body=self.env._("Exported %(file)s.", file=filename),
-            attachment_ids=attachment.ids,
             subtype_xmlid="mail.mt_note",
         )
         return _download(attachment)

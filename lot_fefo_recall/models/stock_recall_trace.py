@@ -54,6 +54,7 @@ class StockRecallTrace(models.AbstractModel):
             recalled lots and their descendants), ``lots_without_moves`` and
             ``accounted_percent``
         """
+        lots._check_customer_list_access()
         self.env["stock.move.line"].flush_model()
         self.env["stock.move"].flush_model(["partner_id", "scrap_id"])
         self.env["stock.picking"].flush_model(["partner_id"])

@@ -45,3 +45,5 @@ from . import test_vendor_scorecard
 from . import test_markdowns
 from . import test_quarantine_valuation
 from . import test_recalled_free_stock
+from . import test_quality_permissions
+from . import test_lot_name_generation

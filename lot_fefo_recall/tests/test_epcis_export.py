@@ -11,7 +11,7 @@ from freezegun import freeze_time
 
 from odoo import Command
 from odoo.exceptions import AccessError
-from odoo.tests import tagged
+from odoo.tests import new_test_user, tagged
 
 from ..models.stock_recall_epcis import _EpcisWriter
 from .test_recall_trace import RecallTraceCase
@@ -404,7 +404,14 @@ class TestEpcisExport(RecallTraceCase):
         jam_lot = self.jam_lot.with_user(self.quality_manager)
         document, attachment = self._export(jam_lot)
         self.assertEqual(self._schema_errors(document), [])
-        self.assertEqual((attachment.res_model, attachment.res_id), ("stock.lot", self.jam_lot.id))
+        # The file names every customer: it is not on the lot, which salesmen read too,
+        # but kept for whoever exported it; the chatter says who did.
+        self.assertFalse(attachment.res_model)
+        self.assertFalse(attachment.res_id)
+        self.assertEqual(attachment.create_uid, self.quality_manager)
+        note = self.jam_lot.message_ids.filtered(lambda m: "EPCIS.jsonld" in (m.body or ""))
+        self.assertEqual(len(note), 1)
+        self.assertFalse(note.attachment_ids)
         kinds = sorted((event["type"], event["bizStep"]) for event in self._events(document))
         self.assertEqual(
             kinds,
@@ -437,10 +444,33 @@ class TestEpcisExport(RecallTraceCase):
             "without inputs, the transformation is named by what made the lot",
         )
 
-    def test_lot_history_only_for_quality_managers(self):
+    def test_lot_history_only_for_inventory_users(self):
+        """A lot's customers follow one rule (Inventory users), in its EPCIS file as
+        in its dossier and trace: a salesman, who reads lots to take complaints, may
+        not export them."""
+        salesman = new_test_user(
+            self.env, login="lfr_epcis_salesman", groups="sales_team.group_sale_salesman"
+        )
         messages = self.jam_lot.message_ids
         attachments = self.env["ir.attachment"].search_count([])
-        with self.assertRefused(AccessError, "Only a quality manager can export.*JAM-1"):
-            self.jam_lot.with_user(self.stock_user).action_export_epcis()
+        with self.assertRefused(AccessError, "Only Inventory users may see the customers.*JAM-1"):
+            self.jam_lot.with_user(salesman).action_export_epcis()
         self.assertEqual(self.jam_lot.message_ids, messages)
         self.assertEqual(self.env["ir.attachment"].search_count([]), attachments)
+        _document, attachment = self._export(self.jam_lot.with_user(self.stock_user))
+        self.assertEqual(attachment.create_uid, self.stock_user)
+
+    def test_lot_history_file_not_readable_by_who_may_not_export(self):
+        _document, attachment = self._export(self.jam_lot.with_user(self.quality_manager))
+        salesman = new_test_user(
+            self.env, login="lfr_epcis_salesman", groups="sales_team.group_sale_salesman"
+        )
+        self.jam_lot.with_user(salesman).check_access("read")
+        for user in (salesman, self.stock_user):
+            with self.subTest(user=user.login), self.assertRaises(AccessError):
+                attachment.with_user(user).read(["raw"])
+            self.assertFalse(
+                self.env["ir.attachment"]
+                .with_user(user)
+                .search([("res_model", "=", "stock.lot"), ("res_id", "=", self.jam_lot.id)])
+            )

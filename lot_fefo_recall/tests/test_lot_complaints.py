@@ -101,16 +101,16 @@ class TestLotComplaints(LotFefoRecallCase):
             action = record.action_view_lot_complaints()
             self.assertEqual(Complaint.search(action["domain"]), expected, record.display_name)
 
-        from_lot.action_reject()
+        from_lot.action_reject("Not our product")
         self.assertEqual(self.lot.complaint_count, 2, "a rejected complaint does not count")
-        from_lot.action_reset()
+        from_lot.action_reset("It was ours after all")
         self.assertEqual(self.lot.complaint_count, 3)
 
     def test_states(self):
         complaint = self._complaint()
         complaint.action_investigate()
         self.assertEqual(complaint.state, "investigating")
-        complaint.action_close()
+        complaint.action_close("Supplier corrected the recipe")
         self.assertEqual(complaint.state, "closed")
         self.assertEqual(self.lot.complaint_count, 1, "a closed complaint still counts")
 
@@ -224,7 +224,7 @@ class TestLotComplaints(LotFefoRecallCase):
         for _i in range(4):
             self._complaint()
         self.assertFalse(self._recall_activities(), "no threshold on the category")
-        self._complaint().action_reject()
+        self._complaint().action_reject("Unfounded")
         self.category.complaint_threshold = 5
         self._complaint()
         self.assertEqual(self.lot.complaint_count, 5)
@@ -233,7 +233,7 @@ class TestLotComplaints(LotFefoRecallCase):
 
     def test_rejected_complaints_do_not_count(self):
         self.category.complaint_threshold = 2
-        self._complaint().action_reject()
+        self._complaint().action_reject("Unfounded")
         self._complaint()
         self.assertEqual(self.lot.complaint_count, 1)
         self.assertFalse(self._recall_activities(), "a rejected complaint does not count")

@@ -1,4 +1,4 @@
-from odoo import http
+from odoo import Command, http
 from odoo.tests import HttpCase, tagged
 
 from .recall_letters_world import RecallLettersWorld
@@ -45,6 +45,26 @@ class TestRecallPortal(RecallLettersWorld, HttpCase):
         self.assertEqual(response.status_code, 404)
         self.assertFalse(self.alpine_line.answered_on)
         self.assertFalse(self.bistro_line.answered_on)
+
+    def test_mock_recall_has_no_answer_page(self):
+        """A drill's customer line, even with its own token, opens no answer page and
+        takes no answer."""
+        mock = self.env["stock.recall"].create(
+            {
+                "reason": "Drill",
+                "is_mock": True,
+                "lot_ids": [Command.set(self.letters_lot.ids)],
+            }
+        )
+        mock.action_trace()
+        line = mock.customer_ids.filtered(lambda c: c.partner_id == self.alpine)
+        token = line._portal_ensure_token()
+        page = self._page(line, token)
+        self.assertEqual(page.status_code, 404)
+        self.assertNotIn("Alpine Grocers", page.text)
+        response = self._post_answer(line, token, on_hand_qty="1")
+        self.assertEqual(response.status_code, 404)
+        self.assertFalse(line.answered_on)
 
     def test_answer_in_the_browser(self):
         self.start_tour(

@@ -5,3 +5,5 @@ from . import stock_lot_force_wizard
 from . import stock_recall_wizard
 from . import stock_receipt_scan_wizard
 from . import stock_markdown_wizard
+from . import stock_lot_complaint_decision_wizard
+from . import stock_lot_date_wizard

@@ -93,7 +93,9 @@ class StockLot(models.Model):
             ):
                 continue
             changes[lot] = (lot.expiration_date, expiration, limit)
-            lot.with_context(lot_fefo_component_expiry=True).write(
+            # sudo: the date follows from the components, not from the user; only
+            # quality managers may change a filled date of their own accord.
+            lot.sudo().with_context(lot_fefo_component_expiry=True).write(
                 dict(
                     lot._prepare_expiry_vals(expiration),
                     expiry_component_lot_id=link.id,
