@@ -64,7 +64,10 @@ class StockQuant(models.Model):
         ``quants_cache`` shortcut in _gather, which skips that domain, only serves the
         quantity updates of stock.move.line._action_done, never a reservation; those
         updates gather without the key, so that stock of a blocked lot still moves.
-        The stock chosen is locked (_lock_stock)."""
+
+        For a product whose lots carry dates (_locks_reserved_stock), the stock chosen
+        is locked (_lock_stock), after _gather locked, in removal order, the stock that
+        covers the need; other products reserve as core does."""
         if product_id.uom_id.compare(quantity, 0) <= 0:
             return super()._get_reserve_quantity(
                 product_id, location_id, quantity, uom_id, lot_id, package_id, owner_id, strict
@@ -74,8 +77,9 @@ class StockQuant(models.Model):
         )._get_reserve_quantity(
             product_id, location_id, quantity, uom_id, lot_id, package_id, owner_id, strict
         )
-        # sudo: core chose them as superuser, whoever reserves
-        self.sudo().browse([quant.id for quant, _qty in reserved])._lock_stock()
+        if self._locks_reserved_stock(product_id):
+            # sudo: core chose them as superuser, whoever reserves
+            self.sudo().browse([quant.id for quant, _qty in reserved])._lock_stock()
         return reserved
 
     def _gather(
@@ -88,11 +92,12 @@ class StockQuant(models.Model):
         strict=False,
         qty=0,
     ):
-        """Inside a reservation, stock another transaction is booking right now is left
-        out when the rest covers the need: rather than waiting for that user and then
-        being refused by PostgreSQL (a retry of the whole request), the reservation
-        takes the next lot, as core itself books on a free row. When the free stock
-        does not cover the need, everything is kept and _lock_stock waits."""
+        """Inside a reservation of a product whose lots carry dates, only the stock the
+        reservation takes is locked and offered to it (_lock_stock_to_take): the first
+        lots in removal order that cover ``qty``, passing over those another
+        transaction is booking right now, as core itself books on a free row. A second
+        user reserving another lot of the product then neither waits nor, through
+        core's SKIP LOCKED, books on a duplicate quant row."""
         quants = super()._gather(
             product_id,
             location_id,
@@ -102,27 +107,90 @@ class StockQuant(models.Model):
             strict=strict,
             qty=qty,
         )
-        if not (self.env.context.get("lot_fefo_reserving") and qty and len(quants) > 1):
-            return quants
-        free = quants._lock_stock(wait=False)
-        available = sum(max(quant.quantity - quant.reserved_quantity, 0) for quant in free)
-        if free != quants and product_id.uom_id.compare(available, qty) >= 0:
-            return free
+        if (
+            self.env.context.get("lot_fefo_reserving")
+            and quants
+            and product_id.uom_id.compare(qty, 0) > 0
+            and self._locks_reserved_stock(product_id)
+        ):
+            return quants._lock_stock_to_take(product_id, qty)
         return quants
 
-    def _stock_keys(self):
-        return {
-            (
-                quant.product_id.id,
-                quant.location_id.id,
-                quant.lot_id.id or 0,
-                quant.package_id.id or 0,
-                quant.owner_id.id or 0,
-            )
-            for quant in self
-        }
+    @api.model
+    def _locks_reserved_stock(self, product):
+        """Whether reserving ``product`` locks the stock it takes: lot-tracked (lots or
+        serial numbers) with expiration dates, the products FEFO serves. Others keep
+        core's reservation untouched."""
+        product = product.sudo()
+        return product.tracking != "none" and product.use_expiration_date
 
-    def _lock_stock(self, wait=True):
+    def _stock_key(self):
+        self.ensure_one()
+        return (
+            self.product_id.id,
+            self.location_id.id,
+            self.lot_id.id or 0,
+            self.package_id.id or 0,
+            self.owner_id.id or 0,
+        )
+
+    def _stock_keys(self):
+        return {quant._stock_key() for quant in self}
+
+    def _lock_stock_to_take(self, product, need):
+        """Lock, in the order of these quants (_gather's removal order), whole stocks
+        (every row of one product, location, lot, package and owner) until their free
+        quantity covers ``need``, passing over a stock of which another transaction
+        holds a row; return the quants of the stocks locked, in their order.
+
+        The stocks are locked in batches: as many as the free quantity read says cover
+        what is still needed, so usually one query locks the first lot or two, however
+        many lots the product has. When what could be locked does not cover the need,
+        all these quants are returned: the reservation then takes the stock another
+        transaction holds and waits for it (_lock_stock), so that nobody promises a
+        scarce lot twice."""
+        uom = product.uom_id
+        rows_by_key = {}
+        for quant in self:
+            rows_by_key.setdefault(quant._stock_key(), []).append(quant.id)
+        free = dict.fromkeys(rows_by_key, 0.0)
+        for quant in self:
+            free[quant._stock_key()] += quant.quantity - quant.reserved_quantity
+        keys = [key for key in rows_by_key if uom.compare(free[key], 0) > 0]
+        taken_ids, covered, index = set(), 0.0, 0
+        while index < len(keys) and uom.compare(covered, need) < 0:
+            batch, promised = [], covered
+            while index < len(keys) and uom.compare(promised, need) < 0:
+                batch.append(keys[index])
+                promised += free[keys[index]]
+                index += 1
+            locked = self._lock_rows_skip_locked(
+                [quant_id for key in batch for quant_id in rows_by_key[key]]
+            )
+            for key in batch:
+                if locked.issuperset(rows_by_key[key]):
+                    taken_ids.update(rows_by_key[key])
+                    covered += free[key]
+        if uom.compare(covered, need) < 0:
+            return self
+        return self.filtered(lambda quant: quant.id in taken_ids)
+
+    def _lock_rows_skip_locked(self, quant_ids):
+        """Lock the quant rows ``quant_ids`` that no other transaction holds (without
+        waiting); return the ids locked. Not logged as a bad query: a serialization
+        failure here (a row another transaction changed since this one began) is the
+        expected answer to a race, which Odoo retries."""
+        self.env.cr.execute(
+            SQL(
+                "SELECT id FROM stock_quant WHERE id IN %s ORDER BY id "
+                "FOR NO KEY UPDATE SKIP LOCKED",
+                tuple(quant_ids),
+            ),
+            log_exceptions=False,
+        )
+        return {row[0] for row in self.env.cr.fetchall()}
+
+    def _lock_stock(self):
         """Lock every quant row of the stock these quants hold (their product, location,
         lot, package and owner), waiting for whoever holds one, until the transaction
         ends.
@@ -134,27 +202,10 @@ class StockQuant(models.Model):
         than is on hand. Locked here, the second waits for the first; when the first
         changed that stock and committed, PostgreSQL refuses the second with a
         serialization failure, which is not caught: Odoo retries the request (a cron,
-        its run), which reads the stock again.
-
-        Without ``wait``, rows another transaction holds are skipped: returns these
-        quants less those whose stock (any of its rows) could not be locked."""
+        its run), which reads the stock again."""
         keys = self._stock_keys()
         if not keys:
-            return self
-        if not wait:
-            # Every row of a stock is in the gathered set (the gather domain judges the
-            # product, location, lot, package and owner, which the rows share).
-            self.env.cr.execute(
-                SQL(
-                    "SELECT id FROM stock_quant WHERE id IN %s ORDER BY id "
-                    "FOR NO KEY UPDATE SKIP LOCKED",
-                    tuple(self.ids),
-                ),
-                log_exceptions=False,
-            )
-            locked = {row[0] for row in self.env.cr.fetchall()}
-            busy = self.filtered(lambda quant: quant.id not in locked)._stock_keys()
-            return self.filtered(lambda quant: not (quant._stock_keys() & busy))
+            return
         # One query finds (by the product index) and locks the rows, in id order (fewer
         # deadlocks). Not logged as a bad query: a serialization failure here is the
         # expected answer to a race.

@@ -129,8 +129,15 @@ class TestRecallLocks(TransactionCase):
                 env[model].browse(ids).exists().unlink()
 
     def _world(self, env):
+        # dated: reservations lock the stock they take (stock.quant._lock_stock_to_take)
         product = env["product.product"].create(
-            {"name": "Lock Jam", "is_storable": True, "tracking": "lot"}
+            {
+                "name": "Lock Jam",
+                "is_storable": True,
+                "tracking": "lot",
+                "use_expiration_date": True,
+                "expiration_time": 365,
+            }
         )
         lot = env["stock.lot"].create({"name": "LOCK-1", "product_id": product.id})
         stock = env.ref("stock.warehouse0").lot_stock_id
@@ -249,3 +256,127 @@ class TestRecallLocks(TransactionCase):
             self.assertEqual(picking.move_ids.quantity, 6)
             cr.rollback()
             holder.rollback()
+
+    # --- what a reservation locks ------------------------------------------------------
+    LOTS = 30
+
+    def _world_many_lots(self, env):
+        """A dated product with LOTS lots of 1 unit in stock, the first to expire first."""
+        records = self._world(env)
+        recall, quant, lot, template = records
+        product = lot.product_id
+        stock = env.ref("stock.warehouse0").lot_stock_id
+        quant.sudo().unlink()
+        lots = env["stock.lot"].create(
+            [
+                {
+                    "name": f"MANY-{n:02d}",
+                    "product_id": product.id,
+                    "expiration_date": f"2030-01-{n + 1:02d} 10:00:00",
+                }
+                for n in range(self.LOTS)
+            ]
+        )
+        for each in lots:
+            env["stock.quant"]._update_available_quantity(product, stock, 1, lot_id=each)
+        quants = env["stock.quant"].search([("product_id", "=", product.id)])
+        return [recall, quants, lot | lots, template]
+
+    def _world_untracked(self, env):
+        """A product without lots, 5 units in each of three shelves of the stock."""
+        stock = env.ref("stock.warehouse0").lot_stock_id
+        product = env["product.product"].create({"name": "Lock Salt", "is_storable": True})
+        shelves = env["stock.location"].create(
+            [{"name": f"Lock Shelf {n}", "location_id": stock.id} for n in range(3)]
+        )
+        for shelf in shelves:
+            env["stock.quant"]._update_available_quantity(product, shelf, 5)
+        quants = env["stock.quant"].search([("product_id", "=", product.id)])
+        return [quants, shelves, product.product_tmpl_id]
+
+    def _rows_held(self, product_id):
+        """Ids of the quant rows of ``product_id`` another transaction holds, seen from a
+        transaction of its own (PostgreSQL lists row locks nowhere else)."""
+        with self.registry.cursor() as probe:
+            probe.execute("SELECT id FROM stock_quant WHERE product_id = %s", [product_id])
+            rows = {row[0] for row in probe.fetchall()}
+            probe.execute(
+                "SELECT id FROM stock_quant WHERE product_id = %s FOR NO KEY UPDATE SKIP LOCKED",
+                [product_id],
+            )
+            free = {row[0] for row in probe.fetchall()}
+            probe.rollback()
+        return rows - free
+
+    def test_reservation_locks_only_the_lot_it_takes(self):
+        """Reserving 1 unit of a product with many lots locks the row of the lot it
+        takes, not every lot of the product until the transaction ends."""
+        refs = dict(self._committed(self._world_many_lots))
+        quants = refs["stock.quant"]
+        with self.registry.cursor() as cr:
+            env = api.Environment(cr, self.admin_id, {})
+            product = env["stock.quant"].browse(quants[0]).product_id
+            picking = self._delivery(env, product, 1)
+            picking.action_confirm()
+            taken = picking.move_ids.move_line_ids
+            self.assertEqual(taken.lot_id.name, "MANY-00", "FEFO: the first to expire")
+            held = env["stock.quant"].browse(self._rows_held(product.id))
+            self.assertEqual(held.lot_id, taken.lot_id, f"{len(held)} rows held")
+            cr.rollback()
+
+    def test_reservation_of_another_lot_does_not_wait(self):
+        """Two users reserving the same product at once each take a lot of their own:
+        the second neither waits for the first nor books on the first one's lot."""
+        refs = dict(self._committed(self._world_many_lots))
+        quants = refs["stock.quant"]
+        with self.registry.cursor() as first_cr, self.registry.cursor() as cr:
+            first_env = api.Environment(first_cr, self.admin_id, {})
+            product = first_env["stock.quant"].browse(quants[0]).product_id
+            first = self._delivery(first_env, product, 1)
+            first.action_confirm()
+            env = api.Environment(cr, self.admin_id, {})
+            picking = self._delivery(env, product.with_env(env), 1)
+            # were the reservation to wait for the first user, the test would fail, not hang
+            cr.execute(f"SET LOCAL lock_timeout = '{LOCK_TIMEOUT}'")
+            picking.action_confirm()
+            self.assertEqual(picking.move_ids.quantity, 1)
+            self.assertEqual(picking.move_ids.move_line_ids.lot_id.name, "MANY-01")
+            self.assertEqual(first.move_ids.move_line_ids.lot_id.name, "MANY-00")
+            cr.rollback()
+            first_cr.rollback()
+
+    def test_scarce_lot_reserved_by_another_is_waited_for(self):
+        """Two users reserving more than the one lot holds: the second waits for the
+        first (then Odoo retries it on what is left), never books the lot a second
+        time on a new quant row."""
+        refs = dict(self._committed(self._world))
+        quant_id = refs["stock.quant"][0]
+        with self.registry.cursor() as first_cr, self.registry.cursor() as cr:
+            first_env = api.Environment(first_cr, self.admin_id, {})
+            product = first_env["stock.quant"].browse(quant_id).product_id
+            first = self._delivery(first_env, product, 6)
+            first.action_confirm()
+            self.assertEqual(first.move_ids.quantity, 6)
+            env = api.Environment(cr, self.admin_id, {})
+            picking = self._delivery(env, product.with_env(env), 6)
+            cr.execute(f"SET LOCAL lock_timeout = '{LOCK_TIMEOUT}'")
+            with self.assertRaises(psycopg2.errors.LockNotAvailable):
+                picking.action_confirm()
+            cr.rollback()
+            first_cr.rollback()
+
+    def test_reservation_of_untracked_product_locks_as_core(self):
+        """A product without lots reserves as core does: only the row core books the
+        reservation on is locked, not the product's other rows."""
+        refs = dict(self._committed(self._world_untracked))
+        quants = refs["stock.quant"]
+        with self.registry.cursor() as cr:
+            env = api.Environment(cr, self.admin_id, {})
+            product = env["stock.quant"].browse(quants[0]).product_id
+            picking = self._delivery(env, product, 1)
+            picking.action_confirm()
+            self.assertEqual(picking.move_ids.quantity, 1)
+            held = env["stock.quant"].browse(self._rows_held(product.id))
+            self.assertEqual(len(held), 1, f"rows held: {held.location_id.mapped('name')}")
+            self.assertEqual(held.reserved_quantity, 1)
+            cr.rollback()
