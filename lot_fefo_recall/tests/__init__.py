@@ -42,3 +42,5 @@ from . import test_lot_dossier
 from . import test_lot_dossier_tour
 from . import test_vendor_scorecard
 from . import test_markdowns
+from . import test_invariants_random
+from . import test_invariants_regressions
