@@ -63,8 +63,8 @@ def _internal_quants(env, world, extra=None):
 
 
 def _set_aside_locations(env):
-    return env["stock.location"].with_context(active_test=False).search(
-        [("is_set_aside", "=", True)]
+    return (
+        env["stock.location"].with_context(active_test=False).search([("is_set_aside", "=", True)])
     )
 
 
@@ -73,8 +73,10 @@ def _sellable(env, quants):
     aside = _set_aside_locations(env)
     if not aside:
         return quants
-    aside = env["stock.location"].with_context(active_test=False).search(
-        [("id", "child_of", aside.ids)]
+    aside = (
+        env["stock.location"]
+        .with_context(active_test=False)
+        .search([("id", "child_of", aside.ids)])
     )
     return quants.filtered(lambda q: q.location_id not in aside)
 
@@ -152,7 +154,9 @@ def check_quants_match_moves(env, world):
     for quant in quants:
         held[(quant.product_id, quant.lot_id, quant.location_id)] += quant.quantity
         product = quant.product_id
-        where = f"{product.display_name} lot {quant.lot_id.name} in {quant.location_id.complete_name}"
+        where = (
+            f"{product.display_name} lot {quant.lot_id.name} in {quant.location_id.complete_name}"
+        )
         assert product.uom_id.compare(quant.reserved_quantity, 0) >= 0, (
             f"{where}: reserved {quant.reserved_quantity:g} is negative"
         )
@@ -288,9 +292,9 @@ def check_value_matches_quants(env, world):
         lots = _lots(env, world).filtered(lambda lot, p=product: lot.product_id == p)
         if product.cost_method == "standard":
             for lot in lots:
-                quantity = sum(_internal_quants(env, world, [("lot_id", "=", lot.id)]).mapped(
-                    "quantity"
-                ))
+                quantity = sum(
+                    _internal_quants(env, world, [("lot_id", "=", lot.id)]).mapped("quantity")
+                )
                 expected = lot.standard_price * quantity
                 assert currency.compare_amounts(lot.total_value, expected) == 0, (
                     f"{product.display_name} lot {lot.name}: value {lot.total_value:.2f}, "
@@ -299,8 +303,7 @@ def check_value_matches_quants(env, world):
                 )
         total = sum(lots.mapped("total_value"))
         assert currency.compare_amounts(product.total_value, total) == 0, (
-            f"{product.display_name}: value {product.total_value:.2f}, its lots "
-            f"{total:.2f}"
+            f"{product.display_name}: value {product.total_value:.2f}, its lots {total:.2f}"
         )
 
 
@@ -338,8 +341,10 @@ def check_deliveries_respect_rules(env, world, new_line_ids):
     """(e) A customer delivery line done in this step respects its customer's shelf life
     rule at shipping, unless the rule only warns and the delivery is flagged, or a sales
     manager lifted it on the sale order line."""
-    lines = env["stock.move.line"].browse(sorted(new_line_ids)).filtered(
-        lambda ml: ml.lot_id and ml.location_dest_id.usage == "customer"
+    lines = (
+        env["stock.move.line"]
+        .browse(sorted(new_line_ids))
+        .filtered(lambda ml: ml.lot_id and ml.location_dest_id.usage == "customer")
     )
     for line in lines:
         move = line.move_id
@@ -419,9 +424,7 @@ def check_queued_letters_sent(env, world):
         env["stock.recall.customer"]._letters_to_send_domain()
     )
     failing_recalls = waiting.filtered(lambda c: c.partner_id in bad).recall_id
-    stuck = waiting.filtered(
-        lambda c: c.partner_id.email and c.recall_id not in failing_recalls
-    )
+    stuck = waiting.filtered(lambda c: c.partner_id.email and c.recall_id not in failing_recalls)
     assert not stuck, "Queued letters not mailed: " + ", ".join(
         f"{c.recall_id.name} to {c.partner_id.name}" for c in stuck
     )

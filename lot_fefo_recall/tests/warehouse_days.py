@@ -60,7 +60,11 @@ def build_world(case):
         warehouses[-1].delivery_steps = steps
     Category = env["product.category"]
     products = env["product.product"]
-    for name, method, price in (("Std", "standard", 3.0), ("Fifo", "fifo", 0.0), ("Avg", "average", 0.0)):
+    for name, method, price in (
+        ("Std", "standard", 3.0),
+        ("Fifo", "fifo", 2.0),
+        ("Avg", "average", 4.0),
+    ):
         category = Category.create({"name": f"Fuzz {name}", "property_cost_method": method})
         products |= env["product.product"].create(
             {
@@ -241,44 +245,53 @@ class WarehouseDays(RuleBasedStateMachine):
         ),
     )
     def receive(self, warehouse, product, lots):
-        """A vendor delivers several of its lots in one receipt (days to expiry, price)."""
+        """A vendor delivers several of its lots in one receipt: (quantity, days to
+        expiry); the first lot's price is the receipt's."""
         warehouse = self._warehouse(warehouse)
         product = self._product(product)
         now = fields.Datetime.now()
+        location = warehouse.lot_stock_id
+        supplier = self.world.supplier_location
         picking = self.env["stock.picking"].create(
             {
                 "picking_type_id": warehouse.in_type_id.id,
                 "partner_id": self.world.vendor.id,
-                "location_id": self.world.supplier_location.id,
-                "location_dest_id": warehouse.lot_stock_id.id,
+                "location_id": supplier.id,
+                "location_dest_id": location.id,
                 "move_ids": [
                     Command.create(
                         {
                             "product_id": product.id,
-                            "product_uom_qty": quantity,
-                            "price_unit": price,
-                            "location_id": self.world.supplier_location.id,
-                            "location_dest_id": warehouse.lot_stock_id.id,
+                            "product_uom_qty": sum(lot[0] for lot in lots),
+                            "price_unit": lots[0][2],
+                            "location_id": supplier.id,
+                            "location_dest_id": location.id,
                         }
                     )
-                    for quantity, _days, price in lots
                 ],
             }
         )
         picking.action_confirm()
+        move = picking.move_ids
+        move.move_line_ids.unlink()
         count = self.env["stock.lot"].search_count([])
-        for index, (move, (quantity, days, _price)) in enumerate(
-            zip(picking.move_ids, lots, strict=True)
-        ):
-            move.move_line_ids.write(
+        self.env["stock.move.line"].create(
+            [
                 {
+                    "move_id": move.id,
+                    "picking_id": picking.id,
+                    "product_id": product.id,
+                    "location_id": supplier.id,
+                    "location_dest_id": location.id,
                     "quantity": quantity,
                     "picked": True,
                     "lot_name": f"FZ{count + index}-{days}",
                     "supplier_lot_name": f"V{count + index}",
                     "expiration_date": now + timedelta(days=days),
                 }
-            )
+                for index, (quantity, days, _price) in enumerate(lots)
+            ]
+        )
         self._validate(picking)
 
     @rule(
@@ -357,9 +370,9 @@ class WarehouseDays(RuleBasedStateMachine):
             )
         ).save()
         wizard.product_return_moves.quantity = 0
-        wizard.product_return_moves.filtered(lambda r: r.move_id == line.move_id).quantity = (
-            quantity
-        )
+        wizard.product_return_moves.filtered(
+            lambda r: r.move_id == line.move_id
+        ).quantity = quantity
         returned = wizard._create_return()
         move = returned.move_ids.filtered(lambda m: m.product_uom_qty)
         returned.move_ids.move_line_ids.unlink()
