@@ -393,27 +393,18 @@ def check_recall_effectiveness(env, world):
 
 def check_letters_mailed_once(env, world):
     """(g) A customer marked notified got exactly one letter email, one not notified
-    none."""
+    none (the follow-up cron, which mails reminders to the same customers, is not part
+    of the random days)."""
     Mail = env["mail.mail"].sudo()
-    template = env.ref("lot_fefo_recall.mail_template_recall_letter")
     for customer in env["stock.recall.customer"].search([("letter_queued_on", "!=", False)]):
         mails = Mail.search_count(
-            [
-                ("model", "=", "stock.recall.customer"),
-                ("res_id", "=", customer.id),
-                ("mail_message_id.subject", "=like", _subject_prefix(template, customer)),
-            ]
+            [("model", "=", "stock.recall.customer"), ("res_id", "=", customer.id)]
         )
         expected = 1 if customer.notified_on else 0
         assert mails == expected, (
             f"{customer.recall_id.name}: {customer.partner_id.name} got {mails} letters "
             f"(notified: {customer.notified_on or 'no'})"
         )
-
-
-def _subject_prefix(template, customer):
-    subject = template._render_field("subject", customer.ids)[customer.id] or ""
-    return f"{subject[:20]}%"
 
 
 def check_queued_letters_sent(env, world):

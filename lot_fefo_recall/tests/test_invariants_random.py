@@ -1,3 +1,4 @@
+import logging
 import os
 import pprint
 
@@ -7,6 +8,8 @@ from odoo.tests import tagged
 
 from .common import LotFefoRecallCase
 from .warehouse_days import WarehouseDays, build_world, machine_settings
+
+_logger = logging.getLogger(__name__)
 
 
 @tagged("post_install", "-at_install")
@@ -26,4 +29,7 @@ class TestInvariantsRandom(LotFefoRecallCase):
         machine = type("WarehouseDaysRun", (WarehouseDays,), {"case": self, "stats": stats})
         run_state_machine_as_test(machine, settings=machine_settings())
         if stats:
-            print(pprint.pformat(stats))
+            _logger.info(
+                "Random warehouse days, per rule [done, refused, reasons]:\n%s",
+                pprint.pformat(stats),
+            )

@@ -31,7 +31,7 @@ START = "2026-06-01 09:00:00"
 REFUSED = object()
 
 
-def machine_settings(examples=30, steps=20):
+def machine_settings(examples=10, steps=15):
     """CI: a fixed, derandomized run; LFR_FUZZ_EXAMPLES / LFR_FUZZ_STEPS make it longer,
     LFR_FUZZ_RANDOM=1 draws new examples each run."""
     return settings(
@@ -428,7 +428,9 @@ class WarehouseDays(RuleBasedStateMachine):
 
         def failing_render(report, customers):
             if customers.partner_id & bad:
-                raise UserError("Fuzz: the letter of a broken mailbox does not print")
+                raise UserError(
+                    report.env._("Fuzz: the letter of a broken mailbox does not print")
+                )
             return render(report, customers)
 
         with patch.object(Report, "_render_letters", failing_render):
