@@ -183,13 +183,17 @@ def check_quantities_agree(env, world):
     quants and with each other, per product and warehouse:
 
     - on hand = the quants in the warehouse's internal locations outside set-aside ones;
-    - free = on hand less reserved, of lots not blocked; never negative;
-    - forecast = on hand + incoming - outgoing, and on hand when nothing is pending;
+    - free = on hand less reserved, of lots not blocked and not past their removal date
+      (as product_expiry counts it); never negative;
+    - forecast = on hand + incoming - outgoing - expired unreserved stock;
     - acceptable to a customer without rule = free stock of the warehouse stock not
       blocked, set aside nor past its removal date; never more than free; acceptable
       under a rule never more than without.
     """
     now = fields.Datetime.now()
+    # product_expiry leaves out of free and forecast the unreserved stock whose removal
+    # date is today (from midnight) or earlier
+    today = fields.Datetime.to_datetime(fields.Date.today())
     for warehouse in world.warehouses:
         in_warehouse = _internal_quants(
             env, world, [("location_id", "child_of", warehouse.view_location_id.id)]
@@ -204,32 +208,40 @@ def check_quantities_agree(env, world):
         )
         for product in products:
             mine = sellable.filtered(lambda q, p=product: q.product_id == p)
+            expired = mine.filtered(lambda q: q.removal_date and q.removal_date <= today)
             on_hand = _round(product, sum(mine.mapped("quantity")))
             free = _round(
                 product,
-                sum(q.quantity - q.reserved_quantity for q in mine if not q.lot_id.is_blocked),
+                sum(
+                    q.quantity - q.reserved_quantity
+                    for q in mine - expired
+                    if not q.lot_id.is_blocked
+                ),
             )
+            expired_free = _round(product, sum(q.quantity - q.reserved_quantity for q in expired))
             where = f"{product.display_name} in {warehouse.name}"
             assert not _differ(product, product.qty_available, on_hand), (
                 f"{where}: on hand {product.qty_available:g}, sellable quants hold {on_hand:g}"
             )
             assert not _differ(product, product.free_qty, free), (
-                f"{where}: free {product.free_qty:g}, sellable quants not blocked and not "
-                f"reserved hold {free:g} (on hand {on_hand:g})"
+                f"{where}: free {product.free_qty:g}, sellable quants not blocked, not "
+                f"expired and not reserved hold {free:g} (on hand {on_hand:g})"
             )
             assert product.uom_id.compare(product.free_qty, 0) >= 0, (
                 f"{where}: free quantity {product.free_qty:g} is negative"
             )
-            forecast = product.qty_available + product.incoming_qty - product.outgoing_qty
+            forecast = (
+                product.qty_available + product.incoming_qty - product.outgoing_qty - expired_free
+            )
             assert not _differ(product, product.virtual_available, forecast), (
                 f"{where}: forecast {product.virtual_available:g} is not on hand "
                 f"{product.qty_available:g} + incoming {product.incoming_qty:g} - outgoing "
-                f"{product.outgoing_qty:g}"
+                f"{product.outgoing_qty:g} - expired {expired_free:g}"
             )
             if not pending:
-                assert not _differ(product, product.virtual_available, on_hand), (
+                assert not _differ(product, product.virtual_available, on_hand - expired_free), (
                     f"{where}: nothing pending, forecast {product.virtual_available:g} but "
-                    f"on hand {on_hand:g}"
+                    f"on hand {on_hand:g} less expired {expired_free:g}"
                 )
             _check_acceptable(env, world, warehouse, product, free, now)
 
