@@ -118,7 +118,7 @@ class TestInvariantsRandomMrp(LotFefoRecallCase):
 
     def test_random_warehouse_days_with_manufacturing(self):
         machine = type("WarehouseDaysMrpRun", (WarehouseDaysMrp,), {"case": self})
-        run_state_machine_as_test(machine, settings=machine_settings(examples=5, steps=15))
+        run_state_machine_as_test(machine, settings=machine_settings(examples=4, steps=12))
 
 
 @tagged("post_install", "-at_install")
