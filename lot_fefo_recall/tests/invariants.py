@@ -12,6 +12,7 @@ returned (``Snapshot``) and return the snapshot to pass next time.
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from odoo import fields
 
@@ -192,8 +193,9 @@ def check_quantities_agree(env, world):
     """
     now = fields.Datetime.now()
     # product_expiry leaves out of free and forecast the unreserved stock whose removal
-    # date is today (from midnight) or earlier
-    today = fields.Datetime.to_datetime(fields.Date.today())
+    # date is today or earlier: its domain compares the datetime with today's date,
+    # which the ORM reads as "before tomorrow midnight"
+    tomorrow = fields.Datetime.to_datetime(fields.Date.today()) + timedelta(days=1)
     for warehouse in world.warehouses:
         in_warehouse = _internal_quants(
             env, world, [("location_id", "child_of", warehouse.view_location_id.id)]
@@ -208,7 +210,7 @@ def check_quantities_agree(env, world):
         )
         for product in products:
             mine = sellable.filtered(lambda q, p=product: q.product_id == p)
-            expired = mine.filtered(lambda q: q.removal_date and q.removal_date <= today)
+            expired = mine.filtered(lambda q: q.removal_date and q.removal_date < tomorrow)
             on_hand = _round(product, sum(mine.mapped("quantity")))
             free = _round(
                 product,
