@@ -47,3 +47,5 @@ from . import test_quarantine_valuation
 from . import test_recalled_free_stock
 from . import test_quality_permissions
 from . import test_lot_name_generation
+from . import test_invariants_random
+from . import test_invariants_regressions
