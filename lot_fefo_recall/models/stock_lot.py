@@ -13,8 +13,9 @@ REGISTER_FIELDS = (
 )
 # Blocking is a quality decision whatever the previous value.
 BLOCK_FIELDS = ("is_blocked", "block_reason")
-# product_expiry's dates: filled at receipt; afterwards changed only by a quality
-# manager who says why (the Change Dates wizard), recorded old -> new on the chatter.
+# product_expiry's dates: filled at receipt; once the lot holds or held stock, changed
+# only by a quality manager who says why (the Change Dates wizard), recorded old -> new
+# on the chatter.
 DATE_FIELDS = ("expiration_date", "use_date", "removal_date", "alert_date")
 # Set by the Change Dates wizard (or a quality manager's own call) to the reason given.
 DATE_REASON_CONTEXT_KEY = "lot_date_change_reason"
@@ -69,6 +70,11 @@ class StockLot(models.Model):
         help="Days from today to the expiration date; negative once expired.",
     )
     can_edit_register = fields.Boolean(compute="_compute_can_edit_register")
+    dates_locked = fields.Boolean(
+        compute="_compute_dates_locked",
+        help="The lot holds or held stock: its filled dates are evidence, changed only by "
+        "a quality manager with a reason (Change Dates).",
+    )
 
     @api.depends("expiration_date")
     @api.depends_context("tz")
@@ -84,6 +90,11 @@ class StockLot(models.Model):
     @api.depends_context("uid")
     def _compute_can_edit_register(self):
         self.can_edit_register = self.env.user._is_lot_quality_manager()
+
+    def _compute_dates_locked(self):
+        locked = self._get_stock_history_lots()
+        for lot in self:
+            lot.dates_locked = lot in locked
 
     def _compute_value(self):
         # stock_account values a lot at its quantity on hand: a lot set aside in
@@ -295,6 +306,29 @@ class StockLot(models.Model):
                 )
             )
 
+    def _get_stock_history_lots(self):
+        """Those of these lots that hold or held stock: a quant or a done move line."""
+        lots = self.filtered("id")
+        if not lots:
+            return self.browse()
+        # sudo: whether stock ever moved, not what the user may read of it
+        with_quants = {
+            lot.id
+            for [lot] in self.env["stock.quant"]
+            .sudo()
+            ._read_group([("lot_id", "in", lots.ids)], ["lot_id"])
+        }
+        rest = lots.filtered(lambda lot: lot.id not in with_quants)
+        moved = set()
+        if rest:
+            moved = {
+                lot.id
+                for [lot] in self.env["stock.move.line"]
+                .sudo()
+                ._read_group([("lot_id", "in", rest.ids), ("state", "=", "done")], ["lot_id"])
+            }
+        return lots.filtered(lambda lot: lot.id in with_quants or lot.id in moved)
+
     def _check_date_write(self, vals):
         """Stock users fill an empty date (a receipt does); changing a filled one is a
         quality manager's act with a reason. Return the reason when this write changes a
@@ -305,10 +339,13 @@ class StockLot(models.Model):
             return None
         if "product_id" in vals and any(lot.product_id.id != vals["product_id"] for lot in self):
             return None
+        # A lot that never held stock is still being typed in (Odoo's own lot form
+        # tests edit such dates freely); its dates become evidence with its first stock.
+        guarded = self._get_stock_history_lots()
         changed = []
         for name in names:
             new = self._fields[name].convert_to_cache(vals[name], self)
-            if any(lot[name] and lot[name] != new for lot in self):
+            if any(lot[name] and lot[name] != new for lot in guarded):
                 changed.append(name)
         if not changed:
             return None

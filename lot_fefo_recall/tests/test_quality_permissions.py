@@ -179,6 +179,30 @@ class TestQualityPermissions(LotFefoRecallCase):
         )
         self.assertTrue(other.expiration_date)
 
+    def test_dates_of_a_lot_that_never_held_stock_are_still_typed_in(self):
+        """Until the lot holds stock its dates are data entry (Odoo's own lot form tests
+        edit them); from its first stock on they are evidence."""
+        lot = self.env["stock.lot"].create(
+            {"name": "PERM-DRAFT", "product_id": self.product.id, "expiration_date": "2027-01-01"}
+        )
+        self.assertFalse(lot.dates_locked)
+        with Form(lot.with_user(self.stock_user)) as form:
+            form.expiration_date = datetime(2027, 2, 1)
+        self.assertEqual(lot.expiration_date, datetime(2027, 2, 1))
+        self.env["stock.quant"]._update_available_quantity(
+            self.product, self.stock_location, 3, lot_id=lot
+        )
+        lot.invalidate_recordset(["dates_locked"])
+        self.assertTrue(lot.dates_locked)
+        with self.assertRefused(AccessError, "Only quality managers change the"):
+            lot.with_user(self.stock_user).write({"expiration_date": datetime(2027, 3, 1)})
+        with (
+            Form(lot.with_user(self.stock_user)) as form,
+            self.assertRaises(AssertionError, msg="a filled date is read-only"),
+        ):
+            form.expiration_date = datetime(2027, 3, 1)
+        self.assertEqual(lot.expiration_date, datetime(2027, 2, 1))
+
     def test_stock_user_may_not_change_a_filled_date(self):
         before = {name: self.lot[name] for name in DATES}
         messages = self.lot.message_ids
