@@ -14,4 +14,4 @@ test-core:
 	bash tools/run_core_tests.sh
 
 lint:
-	ruff check . && ruff format --check . && pylint --rcfile=.pylintrc lot_fefo_recall lot_fefo_recall_mrp
+	ruff check . && ruff format --check . && pylint --rcfile=.pylintrc lot_fefo_recall lot_fefo_recall_mrp tests/core/lot_fefo_recall_core_tests
